@@ -1,0 +1,50 @@
+# Two commands on a fresh machine: `make run` and `make test`. Everything else is a helper.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+HOST ?= 127.0.0.1
+PORT ?= 8000
+PYTEST_ARGS ?=
+
+.PHONY: run test lint bench setup migrate clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+setup: $(STAMP)
+
+migrate: setup
+	$(PY) manage.py migrate --noinput
+
+## Serve the app with the seed corpus loaded and pre-annotated (SQLite, eager Celery by default).
+run: migrate
+	$(PY) manage.py seed_demo
+	@echo
+	@echo "  factcheck is starting on http://$(HOST):$(PORT)/"
+	@echo "  Admin:   http://$(HOST):$(PORT)/admin/   (users admin, lead, reviewer1, reviewer2;"
+	@echo "           password: FACTCHECK_DEMO_PASSWORD in .env)"
+	@echo "  API:     http://$(HOST):$(PORT)/api/docs/"
+	@echo
+	$(PY) manage.py runserver $(HOST):$(PORT)
+
+## Run the test suite (PostgreSQL/Redis when DATABASE_URL/REDIS_URL are set, else SQLite/eager).
+test: setup
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+## Lint, types and migrations in step with the models.
+lint: setup
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy .
+	$(PY) manage.py makemigrations --check --dry-run
+
+## Print the benchmark table.
+bench: setup
+	$(PY) bench/run.py $(BENCH_ARGS)
+
+clean:
+	rm -rf $(VENV) db.sqlite3 .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,5 @@
+"""The factcheck domain: projects, documents, pre-annotation, review, adjudication, audit.
+
+Dependency direction: models <- selectors/services <- api/admin/tasks/commands. The plain
+Python packages (`preannotation`, `importing`) import nothing from Django.
+"""

@@ -1,0 +1,330 @@
+"""The Django admin for every model: columns, search, filters, inlines; history is read-only.
+
+Submitted reviews, resolutions and the audit trail are never changed or deleted here: leads add
+resolutions, they do not edit history, and the admin follows the same rule.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import admin
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from django.utils.html import format_html, format_html_join
+
+from annotations.models import (
+    Assignment,
+    AssignmentState,
+    AuditEvent,
+    Dispute,
+    Document,
+    EvidenceLink,
+    Label,
+    Membership,
+    PreannotationItem,
+    PreannotationRun,
+    Project,
+    Resolution,
+    Span,
+    Suggestion,
+    Zone,
+)
+
+
+class ReadOnlyInline(admin.TabularInline):  # type: ignore[type-arg]
+    """An inline that shows rows and never adds, changes or deletes them."""
+
+    extra = 0
+    can_delete = False
+    show_change_link = True
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
+        return [str(name) for name in self.fields or []]
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+    """For append-only history: viewable, never added, edited or deleted by hand."""
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+class LabelInline(admin.TabularInline):  # type: ignore[type-arg]
+    model = Label
+    extra = 0
+
+
+class MembershipInline(admin.TabularInline):  # type: ignore[type-arg]
+    model = Membership
+    extra = 0
+    autocomplete_fields = ["user"]
+
+
+@admin.register(Project)
+class ProjectAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+    list_display = ["name", "reviews_required", "lease_minutes", "dispute_tolerance", "created_at"]
+    search_fields = ["name", "description"]
+    inlines = [LabelInline, MembershipInline]
+
+
+@admin.register(Label)
+class LabelAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+    list_display = ["value", "name", "project", "hotkey", "swatch"]
+    list_filter = ["project"]
+    search_fields = ["value", "name"]
+
+    @admin.display(description="colour")
+    def swatch(self, obj: Label) -> str:
+        return format_html(
+            '<span style="background:{};padding:0 1em">&nbsp;</span> {}', obj.color, obj.color
+        )
+
+
+@admin.register(Membership)
+class MembershipAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+    list_display = ["user", "project", "role", "created_at"]
+    list_filter = ["role", "project"]
+    search_fields = ["user__username", "project__name"]
+    autocomplete_fields = ["user", "project"]
+
+
+class ZoneInline(ReadOnlyInline):
+    model = Zone
+    fields = ["kind", "start", "end", "engine", "engine_version", "metadata"]
+
+
+class SuggestionInline(ReadOnlyInline):
+    model = Suggestion
+    fields = ["label", "start", "end", "source_name", "reason", "confidence", "engine_version"]
+
+
+class AssignmentInline(ReadOnlyInline):
+    model = Assignment
+    fields = ["reviewer", "state", "claimed_at", "lease_expires_at", "submitted_at"]
+
+
+@admin.register(Document)
+class DocumentAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+    list_display = [
+        "title",
+        "project",
+        "status",
+        "outlet",
+        "published_on",
+        "characters",
+        "created_at",
+    ]
+    list_filter = ["status", "project", "outlet"]
+    search_fields = ["title", "author", "outlet", "source_url", "text_sha256"]
+    date_hierarchy = "created_at"
+    # The text is never edited after import: a changed text is a new document version.
+    readonly_fields = ["text", "text_sha256", "previous_version", "imported_by", "created_at"]
+    list_select_related = ["project"]
+    inlines = [ZoneInline, SuggestionInline, AssignmentInline]
+
+    @admin.display(description="characters")
+    def characters(self, obj: Document) -> int:
+        return obj.char_count
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Document]:
+        return (
+            super().get_queryset(request).defer("text")
+            if request.resolver_match
+            and request.resolver_match.url_name == "annotations_document_changelist"
+            else super().get_queryset(request)
+        )
+
+    def has_delete_permission(self, request: HttpRequest, obj: Document | None = None) -> bool:
+        # Reviews hang off documents; a reviewed document is kept so its history is too.
+        if obj is not None and obj.assignments.exists():
+            return False
+        return super().has_delete_permission(request, obj)
+
+
+class PreannotationItemInline(ReadOnlyInline):
+    model = PreannotationItem
+    fields = ["document", "state", "attempts", "error", "sent_at", "started_at", "finished_at"]
+
+
+@admin.register(PreannotationRun)
+class PreannotationRunAdmin(ReadOnlyAdmin):
+    list_display = [
+        "id",
+        "project",
+        "engine",
+        "engine_version",
+        "state",
+        "progress_display",
+        "created_at",
+        "finished_at",
+    ]
+    list_filter = ["state", "engine", "project"]
+    search_fields = ["engine", "error"]
+    inlines = [PreannotationItemInline]
+
+    @admin.display(description="progress")
+    def progress_display(self, obj: PreannotationRun) -> str:
+        failed = f", {obj.documents_failed} failed" if obj.documents_failed else ""
+        return f"{obj.documents_done}/{obj.documents_total} done{failed}"
+
+
+@admin.register(PreannotationItem)
+class PreannotationItemAdmin(ReadOnlyAdmin):
+    list_display = ["id", "run", "document", "state", "attempts", "sent_at", "finished_at"]
+    list_filter = ["state"]
+    search_fields = ["document__title", "error"]
+
+
+@admin.register(Zone)
+class ZoneAdmin(ReadOnlyAdmin):
+    list_display = ["kind", "document", "start", "end", "engine", "engine_version"]
+    list_filter = ["kind", "engine"]
+    search_fields = ["document__title"]
+
+
+@admin.register(Suggestion)
+class SuggestionAdmin(ReadOnlyAdmin):
+    list_display = [
+        "label",
+        "document",
+        "start",
+        "end",
+        "source_name",
+        "confidence",
+        "engine_version",
+    ]
+    list_filter = ["label", "engine"]
+    search_fields = ["document__title", "source_name", "reason"]
+
+
+class SpanInline(admin.TabularInline):  # type: ignore[type-arg]
+    model = Span
+    extra = 0
+    can_delete = False
+    show_change_link = True
+    fields = ["start", "end", "label", "quote", "source", "note", "evidence_links"]
+    readonly_fields = ["quote", "evidence_links"]
+
+    @admin.display(description="evidence")
+    def evidence_links(self, obj: Span) -> str:
+        return format_html_join(
+            ", ",
+            '<a href="{}" rel="noopener noreferrer">{}</a> ({})',
+            ((e.url, e.title or e.url, e.stance) for e in obj.evidence.all()),
+        )
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(Assignment)
+class AssignmentAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+    list_display = [
+        "id",
+        "document",
+        "reviewer",
+        "project",
+        "state",
+        "claimed_at",
+        "lease_expires_at",
+        "submitted_at",
+    ]
+    list_filter = ["state", "project"]
+    search_fields = ["document__title", "reviewer__username"]
+    list_select_related = ["document", "reviewer", "project"]
+    readonly_fields = [
+        "project",
+        "document",
+        "reviewer",
+        "claimed_at",
+        "submitted_at",
+        "nothing_to_mark",
+        "version",
+    ]
+    inlines = [SpanInline]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False  # Assignments come from the queue, never by hand.
+
+    def has_change_permission(self, request: HttpRequest, obj: Assignment | None = None) -> bool:
+        if obj is not None and obj.state == AssignmentState.SUBMITTED:
+            return False
+        return super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Assignment | None = None) -> bool:
+        return False
+
+
+class EvidenceInline(ReadOnlyInline):
+    model = EvidenceLink
+    fields = ["url", "title", "stance", "quoted_passage", "added_by", "added_at"]
+
+
+@admin.register(Span)
+class SpanAdmin(ReadOnlyAdmin):
+    list_display = ["id", "label", "quote_excerpt", "source", "assignment", "start", "end"]
+    list_filter = ["label"]
+    search_fields = ["quote", "source", "note"]
+    inlines = [EvidenceInline]
+
+    @admin.display(description="quote")
+    def quote_excerpt(self, obj: Span) -> str:
+        return obj.quote[:80] + ("…" if len(obj.quote) > 80 else "")
+
+
+@admin.register(EvidenceLink)
+class EvidenceLinkAdmin(ReadOnlyAdmin):
+    list_display = ["url", "title", "stance", "span", "added_by", "added_at"]
+    list_filter = ["stance"]
+    search_fields = ["url", "title", "quoted_passage"]
+
+
+class ResolutionInline(ReadOnlyInline):
+    model = Resolution
+    fields = ["lead", "no_span", "start", "end", "label", "claim_rating", "rationale", "created_at"]
+
+
+@admin.register(Dispute)
+class DisputeAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+    list_display = ["id", "document", "kind", "status", "start", "end", "created_at"]
+    list_filter = ["status", "kind"]
+    search_fields = ["document__title"]
+    readonly_fields = ["document", "start", "end", "kind", "spans", "created_at"]
+    inlines = [ResolutionInline]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False  # Disputes come from the agreement computation.
+
+    def has_delete_permission(self, request: HttpRequest, obj: Dispute | None = None) -> bool:
+        return False
+
+
+@admin.register(Resolution)
+class ResolutionAdmin(ReadOnlyAdmin):
+    list_display = ["id", "dispute", "lead", "label", "claim_rating", "no_span", "created_at"]
+    list_filter = ["claim_rating", "no_span"]
+    search_fields = ["rationale", "lead__username"]
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(ReadOnlyAdmin):
+    list_display = ["created_at", "action", "entity_type", "entity_id", "actor", "project"]
+    list_filter = ["action", "entity_type", "project"]
+    search_fields = ["action", "entity_type", "actor__username"]
+    date_hierarchy = "created_at"

@@ -1,0 +1,306 @@
+"""Reading documents from files and bytes: decoding, text extraction and normalisation.
+
+Plain Python with no Django import, so that the CLI, the REST upload and the admin share one
+reader and it can be tested fast. It yields `ParsedDocument` for good input and `Refusal` (with
+the file and the reason) for bad input, so one bad file never stops the rest of an import.
+
+Normalisation happens here, once: Unicode NFC, `\\r\\n` and `\\r` to `\\n`, control characters
+other than tab and newline removed with a warning, and surrounding blank space trimmed. The
+stored text and its SHA-256 are of the normalised form, so offsets never shift afterwards.
+"""
+
+from __future__ import annotations
+
+import codecs
+import datetime as dt
+import hashlib
+import json
+import re
+import unicodedata
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from bs4 import BeautifulSoup
+
+SUPPORTED_SUFFIXES = (".txt", ".md", ".html", ".htm", ".json", ".jsonl")
+RECORD_FIELDS = ("title", "text", "url", "author", "outlet", "published")
+TITLE_MAX_CHARS = 500
+
+# Control characters (C0, DEL, C1) except tab and newline: invisible, break offsets in
+# browsers, and are never meaningful in news text.
+_CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+# Formats that put several documents in one file may be larger than one document.
+_CONTAINER_SUFFIXES = (".json", ".jsonl")
+_HTML_DROPPED_TAGS = ("script", "style", "noscript", "template", "svg", "iframe", "head")
+_HTML_BLOCK_TAGS = (
+    "p", "div", "section", "article", "header", "footer", "aside", "main", "nav", "blockquote",
+    "li", "ul", "ol", "tr", "table", "h1", "h2", "h3", "h4", "h5", "h6", "figure", "figcaption",
+    "pre", "hr",
+)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class ParsedDocument:
+    """A document ready to store: normalised text and the metadata found with it."""
+
+    origin: str
+    title: str
+    text: str
+    source_url: str = ""
+    author: str = ""
+    outlet: str = ""
+    published_on: dt.date | None = None
+    metadata: Mapping[str, Any] = field(default_factory=dict)
+    warnings: tuple[str, ...] = ()
+    sha256: str = field(init=False)
+
+    def __post_init__(self) -> None:
+        # Hashed once here: dedup, storage and reports all need it.
+        object.__setattr__(self, "sha256", text_sha256(self.text))
+
+
+@dataclass(frozen=True)
+class Refusal:
+    """Input that was not imported, and why, in words a user can act on."""
+
+    origin: str
+    reason: str
+
+
+ImportItem = ParsedDocument | Refusal
+
+
+def text_sha256(text: str) -> str:
+    """The hash that identifies a text within a project (of its UTF-8 bytes)."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def normalise_text(raw: str) -> tuple[str, list[str]]:
+    """Return the normalised text and warnings about anything removed."""
+    warnings: list[str] = []
+    text = raw.replace("\r\n", "\n").replace("\r", "\n")
+    text, removed = _CONTROL_CHARS.subn("", text)
+    if removed:
+        warnings.append(f"removed {removed} control character(s)")
+    text = unicodedata.normalize("NFC", text)
+    return text.strip(), warnings
+
+
+def decode_bytes(data: bytes) -> str:
+    """Decode UTF-8 (with or without BOM) or BOM-marked UTF-16; raise ValueError otherwise."""
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError as exc:
+            raise ValueError(
+                f"it starts like UTF-16 but is not valid UTF-16 ({exc.reason})"
+            ) from exc
+    if b"\x00" in data:
+        raise ValueError("it looks like a binary file (it contains NUL bytes)")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise ValueError(
+            f"it is not valid UTF-8 (undecodable byte at position {exc.start})"
+        ) from exc
+
+
+def html_to_text(markup: str) -> tuple[str, str]:
+    """Extract (title, text) from HTML, dropping scripts, styles and all markup."""
+    soup = BeautifulSoup(markup, "html.parser")
+    title_tag = soup.find("title")
+    title = title_tag.get_text(" ", strip=True) if title_tag else ""
+    for tag in soup(_HTML_DROPPED_TAGS):
+        tag.decompose()
+    for br in soup.find_all("br"):
+        br.replace_with("\n")
+    for block in soup.find_all(_HTML_BLOCK_TAGS):
+        block.insert_before("\n\n")
+        block.insert_after("\n\n")
+    text = soup.get_text("")
+    lines = [re.sub(r"[ \t\u00a0]+", " ", line).strip() for line in text.split("\n")]
+    text = re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
+    if not title:
+        heading = soup.find("h1")
+        title = heading.get_text(" ", strip=True) if heading else ""
+    return title, text
+
+
+def first_line_title(text: str, *, strip_markdown: bool = False) -> str:
+    """The first non-empty line, as a title (Markdown heading marks removed if asked)."""
+    for line in text.split("\n"):
+        candidate = line.strip()
+        if strip_markdown:
+            candidate = candidate.lstrip("#").strip()
+        if candidate:
+            return candidate[:TITLE_MAX_CHARS]
+    return ""
+
+
+def parse_bytes(name: str, data: bytes, *, max_bytes: int) -> Iterator[ImportItem]:
+    """Parse one file's bytes, chosen by the suffix of `name`."""
+    suffix = Path(name).suffix.lower()
+    if suffix not in SUPPORTED_SUFFIXES:
+        yield Refusal(
+            name,
+            f"unsupported file type {suffix or '(none)'}; expected one of "
+            + ", ".join(SUPPORTED_SUFFIXES),
+        )
+        return
+    if not data.strip():
+        yield Refusal(name, "the file is empty")
+        return
+    if suffix not in _CONTAINER_SUFFIXES and len(data) > max_bytes:
+        yield Refusal(name, f"the file is {_size(len(data))}, over the {_size(max_bytes)} limit")
+        return
+    try:
+        decoded = decode_bytes(data)
+    except ValueError as exc:
+        yield Refusal(name, str(exc))
+        return
+    if suffix in (".txt", ".md"):
+        yield _document(name, decoded, max_bytes=max_bytes, markdown=suffix == ".md")
+    elif suffix in (".html", ".htm"):
+        title, text = html_to_text(decoded)
+        yield _document(name, text, max_bytes=max_bytes, title=title)
+    elif suffix == ".jsonl":
+        yield from _parse_jsonl(name, decoded, max_bytes=max_bytes)
+    else:
+        yield from _parse_json(name, decoded, max_bytes=max_bytes)
+
+
+def read_paths(
+    paths: Iterable[Path], *, max_bytes: int, max_container_bytes: int | None = None
+) -> Iterator[ImportItem]:
+    """Read files and folders (recursively, in sorted order, hidden entries skipped)."""
+    container_limit = max_container_bytes or max_bytes * 40
+    for path in paths:
+        if path.is_dir():
+            children = sorted(
+                p
+                for p in path.rglob("*")
+                if p.is_file()
+                and not any(part.startswith(".") for part in p.relative_to(path).parts)
+            )
+            yield from read_paths(
+                children, max_bytes=max_bytes, max_container_bytes=container_limit
+            )
+            continue
+        if not path.exists():
+            yield Refusal(str(path), "no such file or folder")
+            continue
+        limit = container_limit if path.suffix.lower() in _CONTAINER_SUFFIXES else max_bytes
+        size = path.stat().st_size
+        if size > limit:
+            yield Refusal(str(path), f"the file is {_size(size)}, over the {_size(limit)} limit")
+            continue
+        yield from parse_bytes(str(path), path.read_bytes(), max_bytes=max_bytes)
+
+
+def parse_record(origin: str, record: object, *, max_bytes: int) -> ImportItem:
+    """Turn one JSON object into a document (`text` required; Label Studio's `data` accepted)."""
+    if not isinstance(record, dict):
+        return Refusal(origin, "each record must be a JSON object with a text field")
+    # A Label Studio task keeps the document under "data"; its other keys are Label Studio's.
+    fields = record["data"] if isinstance(record.get("data"), dict) else record
+    text = fields.get("text")
+    if not isinstance(text, str):
+        return Refusal(origin, "the record has no text field (a string is required)")
+    for name in ("title", "url", "author", "outlet", "published"):
+        if fields.get(name) is not None and not isinstance(fields[name], str):
+            return Refusal(origin, f"the field {name} must be a string")
+    published: dt.date | None = None
+    if fields.get("published"):
+        try:
+            published = dt.date.fromisoformat(str(fields["published"])[:10])
+        except ValueError:
+            return Refusal(
+                origin, f"published is not an ISO date (YYYY-MM-DD): {fields['published']!r}"
+            )
+    url = str(fields.get("url") or "")
+    if url and not url.startswith(("http://", "https://")):
+        return Refusal(origin, f"url must start with http:// or https://: {url!r}")
+    extra = {k: v for k, v in fields.items() if k not in RECORD_FIELDS}
+    if fields is not record and "id" in record:
+        extra["label_studio_id"] = record["id"]
+    return _document(
+        origin,
+        text,
+        max_bytes=max_bytes,
+        title=str(fields.get("title") or ""),
+        source_url=url,
+        author=str(fields.get("author") or ""),
+        outlet=str(fields.get("outlet") or ""),
+        published_on=published,
+        metadata=extra,
+    )
+
+
+def _parse_json(name: str, decoded: str, *, max_bytes: int) -> Iterator[ImportItem]:
+    try:
+        payload = json.loads(decoded)
+    except json.JSONDecodeError as exc:
+        yield Refusal(name, f"invalid JSON at line {exc.lineno} column {exc.colno}: {exc.msg}")
+        return
+    records = payload if isinstance(payload, list) else [payload]
+    if not records:
+        yield Refusal(name, "the JSON file holds no records")
+    for index, record in enumerate(records, start=1):
+        origin = f"{name}[{index}]" if isinstance(payload, list) else name
+        yield parse_record(origin, record, max_bytes=max_bytes)
+
+
+def _parse_jsonl(name: str, decoded: str, *, max_bytes: int) -> Iterator[ImportItem]:
+    for number, line in enumerate(decoded.split("\n"), start=1):
+        if not line.strip():
+            continue
+        origin = f"{name}:{number}"
+        try:
+            record = json.loads(line)
+        except json.JSONDecodeError as exc:
+            yield Refusal(origin, f"invalid JSON: {exc.msg} at column {exc.colno}")
+            continue
+        yield parse_record(origin, record, max_bytes=max_bytes)
+
+
+def _document(
+    origin: str,
+    raw_text: str,
+    *,
+    max_bytes: int,
+    markdown: bool = False,
+    title: str = "",
+    source_url: str = "",
+    author: str = "",
+    outlet: str = "",
+    published_on: dt.date | None = None,
+    metadata: Mapping[str, Any] | None = None,
+) -> ImportItem:
+    text, warnings = normalise_text(raw_text)
+    if not text:
+        return Refusal(origin, "the text is empty")
+    size = len(text.encode("utf-8"))
+    if size > max_bytes:
+        return Refusal(origin, f"the text is {_size(size)}, over the {_size(max_bytes)} limit")
+    clean_title = normalise_text(title)[0].replace("\n", " ")[:TITLE_MAX_CHARS]
+    return ParsedDocument(
+        origin=origin,
+        title=clean_title or first_line_title(text, strip_markdown=markdown),
+        text=text,
+        source_url=source_url,
+        author=author.strip(),
+        outlet=outlet.strip(),
+        published_on=published_on,
+        metadata=dict(metadata or {}),
+        warnings=tuple(warnings),
+    )
+
+
+def _size(n: int) -> str:
+    if n >= 1024 * 1024:
+        return f"{n / (1024 * 1024):.1f} MB"
+    if n >= 1024:
+        return f"{n / 1024:.1f} KB"
+    return f"{n} bytes"

@@ -1,0 +1,57 @@
+"""Models of the domain, one module per concept, re-exported here.
+
+Models hold fields, states, constraints and cheap properties only; every write and state
+transition lives in `annotations.services`.
+"""
+
+from annotations.models.adjudication import (
+    ClaimRating,
+    Dispute,
+    DisputeKind,
+    DisputeStatus,
+    Resolution,
+)
+from annotations.models.audit import AuditEvent
+from annotations.models.documents import Document, DocumentStatus
+from annotations.models.preannotation import (
+    PreannotationItem,
+    PreannotationRun,
+    RunState,
+    Suggestion,
+    Zone,
+    ZoneKind,
+)
+from annotations.models.projects import Label, Membership, Project, Role
+from annotations.models.review import (
+    Assignment,
+    AssignmentState,
+    EvidenceLink,
+    EvidenceStance,
+    Span,
+)
+
+__all__ = [
+    "Assignment",
+    "AssignmentState",
+    "AuditEvent",
+    "ClaimRating",
+    "Dispute",
+    "DisputeKind",
+    "DisputeStatus",
+    "Document",
+    "DocumentStatus",
+    "EvidenceLink",
+    "EvidenceStance",
+    "Label",
+    "Membership",
+    "PreannotationItem",
+    "PreannotationRun",
+    "Project",
+    "Resolution",
+    "Role",
+    "RunState",
+    "Span",
+    "Suggestion",
+    "Zone",
+    "ZoneKind",
+]

@@ -1,0 +1,26 @@
+"""Services: every write and state transition of the domain, one call per operation.
+
+Each service takes keyword-only arguments, opens its own short transaction, writes an audit
+row for each state change, and raises `annotations.exceptions.DomainError` subclasses for the
+caller to show. Callers (views, tasks, admin, commands) never write models directly.
+"""
+
+from annotations.services.audit import audit_record, audit_record_many
+from annotations.services.documents import ImportReport, documents_import
+from annotations.services.projects import (
+    DEFAULT_LABELS,
+    membership_set,
+    project_create,
+    project_get_or_create,
+)
+
+__all__ = [
+    "DEFAULT_LABELS",
+    "ImportReport",
+    "audit_record",
+    "audit_record_many",
+    "documents_import",
+    "membership_set",
+    "project_create",
+    "project_get_or_create",
+]

@@ -1,0 +1,154 @@
+"""Importing documents into a project: one service for the CLI, the REST API and the admin."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+from django.contrib.auth.models import User
+from django.db import IntegrityError, transaction
+
+from annotations.importing import ImportItem, ParsedDocument, Refusal
+from annotations.models import Document, DocumentStatus, Project
+from annotations.services.audit import audit_record_many
+
+IMPORT_BATCH_SIZE = 500
+
+
+@dataclass(frozen=True)
+class Duplicate:
+    """An input whose text is already in the project, and the document that holds it."""
+
+    origin: str
+    existing_document_id: int
+
+
+@dataclass
+class ImportReport:
+    """What an import did: never silent about what it skipped or refused."""
+
+    imported: list[Document] = field(default_factory=list)
+    duplicates: list[Duplicate] = field(default_factory=list)
+    refused: list[Refusal] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+    def summary(self) -> str:
+        return (
+            f"{len(self.imported)} imported, {len(self.duplicates)} duplicate(s) skipped, "
+            f"{len(self.refused)} refused"
+        )
+
+
+def documents_import(
+    *,
+    project: Project,
+    items: Iterable[ImportItem],
+    imported_by: User | None = None,
+    on_progress: Callable[[ImportItem], None] | None = None,
+    batch_size: int = IMPORT_BATCH_SIZE,
+) -> ImportReport:
+    """Store parsed documents in `project`, skipping duplicates and collecting refusals.
+
+    Duplicates are texts whose SHA-256 is already in the project (or earlier in this import);
+    they are reported with the existing document's id, never re-imported. Each batch is its own
+    short transaction, so a long import holds no lock for long and a failure loses at most the
+    batch being written. Writes one audit row per imported document.
+    """
+    report = ImportReport()
+    batch: list[ParsedDocument] = []
+    for item in items:
+        if isinstance(item, Refusal):
+            report.refused.append(item)
+        else:
+            report.warnings.extend(f"{item.origin}: {warning}" for warning in item.warnings)
+            batch.append(item)
+            if len(batch) >= batch_size:
+                _import_batch(project, batch, imported_by, report)
+                batch = []
+        if on_progress is not None:
+            on_progress(item)
+    if batch:
+        _import_batch(project, batch, imported_by, report)
+    return report
+
+
+def _import_batch(
+    project: Project,
+    batch: list[ParsedDocument],
+    imported_by: User | None,
+    report: ImportReport,
+) -> None:
+    hashes = {parsed.sha256 for parsed in batch}
+    known = dict(
+        Document.objects.filter(project=project, text_sha256__in=hashes).values_list(
+            "text_sha256", "id"
+        )
+    )
+    fresh: list[tuple[ParsedDocument, Document]] = []
+    # Same text twice in one import: the first one is imported, later ones are duplicates of it.
+    repeats: list[tuple[str, str]] = []
+    fresh_hashes: set[str] = set()
+    for parsed in batch:
+        digest = parsed.sha256
+        if digest in known:
+            report.duplicates.append(Duplicate(parsed.origin, known[digest]))
+        elif digest in fresh_hashes:
+            repeats.append((parsed.origin, digest))
+        else:
+            fresh_hashes.add(digest)
+            fresh.append((parsed, _document_from(project, parsed, imported_by)))
+    try:
+        with transaction.atomic():
+            created = Document.objects.bulk_create([document for _, document in fresh])
+            audit_record_many(
+                actor=imported_by, action="document.imported", entities=created, project=project
+            )
+    except IntegrityError:
+        # Another import added some of these texts since we looked: fall back to one row at a
+        # time so that only the real duplicates are skipped.
+        created = _import_one_by_one(project, fresh, imported_by, report)
+    report.imported.extend(created)
+    ids = {document.text_sha256: document.pk for document in created}
+    report.duplicates.extend(
+        Duplicate(origin, ids[digest]) for origin, digest in repeats if digest in ids
+    )
+
+
+def _import_one_by_one(
+    project: Project,
+    fresh: list[tuple[ParsedDocument, Document]],
+    imported_by: User | None,
+    report: ImportReport,
+) -> list[Document]:
+    created: list[Document] = []
+    for parsed, document in fresh:
+        try:
+            with transaction.atomic():
+                document.save()
+                audit_record_many(
+                    actor=imported_by,
+                    action="document.imported",
+                    entities=[document],
+                    project=project,
+                )
+            created.append(document)
+        except IntegrityError:
+            existing = Document.objects.get(project=project, text_sha256=parsed.sha256)
+            report.duplicates.append(Duplicate(parsed.origin, existing.pk))
+    return created
+
+
+def _document_from(project: Project, parsed: ParsedDocument, imported_by: User | None) -> Document:
+    return Document(
+        project=project,
+        title=parsed.title or "(untitled)",
+        source_url=parsed.source_url,
+        author=parsed.author,
+        outlet=parsed.outlet,
+        published_on=parsed.published_on,
+        text=parsed.text,
+        text_sha256=parsed.sha256,
+        status=DocumentStatus.READY,
+        metadata={"origin": parsed.origin, **parsed.metadata},
+        imported_by=imported_by,
+    )

@@ -1,0 +1,1 @@
+"""Benchmarks: `make bench` prints one table of figures; tests never time anything."""

@@ -1,0 +1,78 @@
+"""Shared fixtures: which services the run has, users and projects, and a real Celery worker.
+
+The suite runs on PostgreSQL when DATABASE_URL is set and on SQLite otherwise, and says which in
+its header. Tests that need PostgreSQL or Redis are marked and skipped with the reason when the
+service is not configured; CI configures both, so there nothing is skipped for that reason.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.conf import settings
+from django.db import connection
+
+from tests.factories import ProjectFactory, UserFactory
+
+ROOT = Path(__file__).resolve().parents[1]
+SEEDS = ROOT / "seeds"
+SHARED_REFERENCE = ROOT.parent / "shared" / "reference"
+
+
+def pytest_report_header(config: pytest.Config) -> list[str]:
+    engine = settings.DATABASES["default"]["ENGINE"].rsplit(".", 1)[-1]
+    redis = os.environ.get("REDIS_URL") or "unset (Celery eager; worker tests skipped)"
+    return [f"factcheck database: {engine}", f"factcheck redis: {redis}"]
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    on_postgres = settings.DATABASES["default"]["ENGINE"].endswith("postgresql")
+    for item in items:
+        if item.get_closest_marker("requires_postgres") and not on_postgres:
+            item.add_marker(pytest.mark.skip(reason="needs PostgreSQL: set DATABASE_URL"))
+        if item.get_closest_marker("requires_redis") and not os.environ.get("REDIS_URL"):
+            item.add_marker(pytest.mark.skip(reason="needs Redis: set REDIS_URL"))
+
+
+@pytest.fixture
+def user(db: None) -> Any:
+    return UserFactory()
+
+
+@pytest.fixture
+def project(db: None) -> Any:
+    return ProjectFactory()
+
+
+@pytest.fixture
+def superuser(db: None) -> Any:
+    return UserFactory(is_staff=True, is_superuser=True)
+
+
+@pytest.fixture
+def on_postgres() -> bool:
+    return connection.vendor == "postgresql"
+
+
+@pytest.fixture
+def celery_worker_real(transactional_db: None) -> Iterator[Any]:
+    """A real Celery worker thread consuming from Redis, with the broker queue purged first.
+
+    The worker uses its own database connection, so tests using it must commit their data
+    (transactional_db) for the worker to see it.
+    """
+    if not os.environ.get("REDIS_URL"):
+        pytest.skip("needs Redis: set REDIS_URL")
+    from celery.contrib.testing import tasks as _ping_task  # noqa: F401 - registers celery.ping
+    from celery.contrib.testing.worker import start_worker
+
+    from factcheck.celery import app
+
+    app.conf.task_always_eager = False
+    app.control.purge()
+    with start_worker(app, pool="solo", perform_ping_check=True, shutdown_timeout=20) as worker:
+        yield worker

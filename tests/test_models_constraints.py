@@ -1,0 +1,108 @@
+"""The database itself enforces the rules that are absolute."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from annotations.exceptions import constraint_name
+from annotations.models import AssignmentState, Document, Resolution
+from tests.factories import (
+    AssignmentFactory,
+    DocumentFactory,
+    ProjectFactory,
+    SpanFactory,
+    UserFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def violated(callable_: object) -> str | None:
+    with pytest.raises(IntegrityError) as info, transaction.atomic():
+        callable_()  # type: ignore[operator]
+    return constraint_name(info.value)
+
+
+def test_span_must_start_before_it_ends() -> None:
+    assignment = AssignmentFactory()
+    assert violated(lambda: SpanFactory(assignment=assignment, start=5, end=5)) in {
+        "span_start_before_end",
+        None,
+    }
+    with pytest.raises(IntegrityError), transaction.atomic():
+        SpanFactory(assignment=assignment, start=9, end=3)
+    assert SpanFactory(assignment=assignment, start=0, end=1).pk
+
+
+def test_a_text_is_stored_once_per_project_but_may_repeat_across_projects() -> None:
+    document = DocumentFactory()
+    with pytest.raises(IntegrityError), transaction.atomic():
+        DocumentFactory(project=document.project, text=document.text)
+    assert DocumentFactory(project=ProjectFactory(), text=document.text).pk
+    assert Document.objects.filter(text_sha256=document.text_sha256).count() == 2
+
+
+def test_one_assignment_per_document_and_reviewer() -> None:
+    first = AssignmentFactory(state=AssignmentState.EXPIRED)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        AssignmentFactory(document=first.document, reviewer=first.reviewer)
+
+
+def test_one_open_assignment_per_reviewer_and_project() -> None:
+    reviewer = UserFactory()
+    project = ProjectFactory()
+    AssignmentFactory(document=DocumentFactory(project=project), reviewer=reviewer)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        AssignmentFactory(document=DocumentFactory(project=project), reviewer=reviewer)
+    # Submitted work and other projects do not count as open here.
+    AssignmentFactory(document=DocumentFactory(), reviewer=reviewer)
+    submitted = AssignmentFactory(
+        document=DocumentFactory(project=project),
+        reviewer=UserFactory(),
+        state=AssignmentState.SUBMITTED,
+        submitted_at=timezone.now(),
+    )
+    assert submitted.pk
+
+
+def test_submitted_at_is_set_exactly_when_submitted() -> None:
+    with pytest.raises(IntegrityError), transaction.atomic():
+        AssignmentFactory(state=AssignmentState.SUBMITTED, submitted_at=None)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        AssignmentFactory(state=AssignmentState.ACTIVE, submitted_at=timezone.now())
+
+
+def test_resolution_is_either_a_span_with_label_or_no_span_and_has_a_rationale() -> None:
+    from annotations.models import Dispute
+
+    document = DocumentFactory()
+    dispute = Dispute.objects.create(document=document, start=0, end=5, kind="label")
+    lead = UserFactory()
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Resolution.objects.create(
+            dispute=dispute, lead=lead, no_span=False, start=0, end=5, label="", rationale="why"
+        )
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Resolution.objects.create(
+            dispute=dispute, lead=lead, no_span=True, start=0, end=5, rationale="why"
+        )
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Resolution.objects.create(dispute=dispute, lead=lead, no_span=True, rationale="")
+    assert Resolution.objects.create(
+        dispute=dispute, lead=lead, no_span=True, rationale="Not a claim."
+    )
+    assert Resolution.objects.create(
+        dispute=dispute, lead=lead, start=0, end=5, label="opinion", rationale="Loaded wording."
+    )
+
+
+def test_constraint_names_are_reported_for_mapping_to_api_errors(on_postgres: bool) -> None:
+    document = DocumentFactory()
+    name = violated(lambda: DocumentFactory(project=document.project, text=document.text))
+    if on_postgres:
+        assert name == "document_unique_text_per_project"
+    else:
+        # SQLite names columns, not constraints, in unique violations.
+        assert name in {None, "document_unique_text_per_project"}

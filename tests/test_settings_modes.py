@@ -1,0 +1,73 @@
+"""Development works with nothing set; production refuses to start without its secrets."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def manage(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    base = {
+        k: v
+        for k, v in os.environ.items()
+        if k
+        not in {"DJANGO_ENV", "SECRET_KEY", "DATABASE_URL", "REDIS_URL", "ALLOWED_HOSTS", "DEBUG"}
+    }
+    # A fresh, empty env file: the developer's .env must not satisfy production's requirements.
+    with tempfile.TemporaryDirectory() as folder:
+        env = {"FACTCHECK_ENV_FILE": str(Path(folder) / ".env"), **env}
+        return subprocess.run(  # noqa: S603 - our own manage.py with fixed arguments
+            [sys.executable, "manage.py", *args],
+            cwd=ROOT,
+            env=base | env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+
+
+@pytest.mark.parametrize("missing", ["SECRET_KEY", "DATABASE_URL", "REDIS_URL", "ALLOWED_HOSTS"])
+def test_production_refuses_to_start_without_each_required_variable(missing: str) -> None:
+    env = {
+        "DJANGO_ENV": "production",
+        "SECRET_KEY": "x" * 60,
+        "DATABASE_URL": "postgres://u@127.0.0.1:5432/db",
+        "REDIS_URL": "redis://127.0.0.1:6379/0",
+        "ALLOWED_HOSTS": "factcheck.example.org",
+    }
+    del env[missing]
+    result = manage("check", env=env)
+    assert result.returncode != 0
+    assert f"The environment variable {missing} is required in production." in result.stderr
+
+
+def test_production_settings_pass_the_deployment_check_with_no_warnings() -> None:
+    env = {
+        "DJANGO_ENV": "production",
+        "SECRET_KEY": "k" * 20 + "Zq9-2_xY!aBcD" * 4,
+        "DATABASE_URL": "postgres://u@127.0.0.1:5432/db",
+        "REDIS_URL": "redis://127.0.0.1:6379/0",
+        "ALLOWED_HOSTS": "factcheck.example.org",
+    }
+    result = manage("check", "--deploy", "--fail-level", "WARNING", env=env)
+    assert result.returncode == 0, result.stderr
+    assert "no issues" in result.stdout
+
+
+def test_development_start_up_says_tasks_run_eagerly_without_redis() -> None:
+    result = manage("check", env={})
+    assert result.returncode == 0, result.stderr
+    assert "Celery eager in-process (REDIS_URL is unset)" in result.stderr
+
+
+def test_a_malformed_mode_is_refused_by_name() -> None:
+    result = manage("check", env={"DJANGO_ENV": "staging"})
+    assert "DJANGO_ENV must be development or production" in result.stderr
