@@ -124,7 +124,7 @@ def test_standfirst_between_headline_and_byline_is_a_title_zone() -> None:
     text = (
         "Big Headline\nA short standfirst sentence.\nBy Lee Park | The Post | 1 May 2020\nBody.\n"
     )
-    assert _texts(text, ZoneKind.TITLE) == ["Big Headline", "A short standfirst sentence."]
+    assert _texts(text, ZoneKind.TITLE) == ["Big Headline\nA short standfirst sentence."]
 
 
 def test_text_with_only_blank_lines_has_no_zones() -> None:

@@ -16,6 +16,7 @@ import re
 from dataclasses import dataclass
 
 from .lexicon import (
+    ANONYMOUS_HEADS,
     DOCUMENT_NOUNS,
     MONTH_AND_DAY_NAMES,
     NOT_SPEAKERS,
@@ -24,6 +25,7 @@ from .lexicon import (
     SPEAKER_VERB_FILLERS,
     SPEECH_PARTICIPLES,
     SPEECH_VERBS,
+    TOLD_OUTLET_VERBS,
     words,
 )
 
@@ -41,8 +43,9 @@ VIA_RE = re.compile(rf"^(?:Via|Source:|Sources:|H/T|Hat tip:?)\s+(?P<np>(?:the\s
 URL_RE = re.compile(r"https?://(?:www\.)?(?P<np>[\w-]+(?:\.[\w-]+)+)")
 # Passive reporting ("was widely reported") names nobody.
 PASSIVE_BEFORE = words("was were been being is are be widely")
-# "claimed responsibility" reports an act, not a statement.
-NOT_SPEECH_AFTER = words("responsibility credit victory")
+# "called for" and "called off" are requests and acts, not statements about facts.
+NOT_SPEECH_AFTER = words("off up upon")
+OUTLET_AFTER_RE = re.compile(rf"^\s+(?:to\s+)?(?P<outlet>(?:the\s+)?{_NAME})")
 NP_CONNECTORS = words("the a an of for and al bin de one")
 MAX_SPEAKER_WORDS = 10
 QUOTE_CHARS = '“”"'
@@ -103,6 +106,9 @@ def _is_np_word(word: str) -> bool:
 
 def _trim_np(tokens: list[str]) -> list[str]:
     while tokens and (tokens[0] in NOT_SPEAKERS or tokens[0].lower() in ("of", "and", "for")):
+        if tokens[0] == "The" and len(tokens) > 1 and tokens[1][:1].isupper():
+            tokens = ["the", *tokens[1:]]  # "The WHO" keeps its article, as "the SVR" does
+            break
         tokens = tokens[1:]
     while tokens and tokens[-1].lower() in NP_CONNECTORS:
         tokens = tokens[:-1]
@@ -153,6 +159,31 @@ def speaker_before(sentence: str, position: int) -> tuple[str, bool] | None:
     return " ".join(phrase), False
 
 
+def _is_anonymous(speaker: str) -> bool:
+    tokens = speaker.split()
+    head = tokens[-1].lower()
+    if head in ANONYMOUS_HEADS:
+        return True
+    # An unnamed collective ("officials", "members") names nobody; a role ("the minister")
+    # or a document ("the report") does.
+    named = any(t[0].isupper() for t in tokens)
+    return not named and head in ("official", "officials", "members", "group", "media")
+
+
+def _leading_name(sentence: str) -> str | None:
+    """The capitalised run opening a sentence: "Russian Deputy Minister Sergei Ryabkov"."""
+    tokens: list[str] = []
+    for token in sentence.split()[:12]:
+        word = token.rstrip(",")
+        if not (word[:1].isupper() or word.lower() in NP_CONNECTORS):
+            break
+        tokens.append(word)
+        if token.endswith(","):
+            break
+    tokens = _trim_np(tokens)
+    return " ".join(tokens) if tokens and any(t[0].isupper() for t in tokens) else None
+
+
 def _according(sentence: str) -> Attribution | None:
     match = ACCORDING_RE.search(sentence)
     if match is None:
@@ -192,20 +223,25 @@ def _speech(sentence: str) -> Attribution | None:
         if after and after[0].lower() in NOT_SPEECH_AFTER:
             continue
         if verb in SPEECH_PARTICIPLES:
-            if not before or not before[-1].endswith(","):
+            after_document = bool(before) and before[-1].lower() in DOCUMENT_NOUNS
+            if not before or not (before[-1].endswith(",") or after_document):
                 continue
-            opening = _trim_np(sentence.split(",", 1)[0].split())
-            names = [w for w in opening if w[0].isupper()]
-            if not names or len(opening) > 10:
+            opening = _leading_name(sentence)
+            if opening is None:
                 continue
-            source = clean_source(" ".join(opening))
-            return Attribution(source, verb, "reported speech", 0, 0.65)
+            return Attribution(opening, verb, "reported speech", 0, 0.65)
         found = speaker_before(sentence, match.start())
         if found is None:
             continue
         speaker, pronoun = found
         if speaker.lower() in ("i", "we"):
             continue
+        if not pronoun and _is_anonymous(speaker):
+            # "sources told Reuters": the outlet is the source; "many observers claim": none.
+            outlet = OUTLET_AFTER_RE.match(sentence[match.end() :])
+            if verb not in TOLD_OUTLET_VERBS or outlet is None:
+                continue
+            speaker = outlet.group("outlet")
         kind = "direct quotation" if quoted else "reported speech"
         confidence = (0.9 if quoted else 0.8) - (0.1 if pronoun else 0.0)
         source = speaker if pronoun else clean_source(speaker)

@@ -6,8 +6,12 @@ the paragraph), then the author's stance, then checkable content. A sourced sent
 *framing* (the words before the attribution) is heavily loaded is the author's opinion.
 """
 
+# Typographic quotes and dashes are what this text engine reads, so they are meant here.
+# ruff: noqa: RUF001
+
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
@@ -23,6 +27,18 @@ LABELLED_ZONES = (ZoneKind.TITLE, ZoneKind.BODY, ZoneKind.CAPTION, ZoneKind.COMM
 # Framing this loaded turns a reported statement into the author's opinion.
 FRAMING_OPINION_THRESHOLD = 1.5
 COMMENT_CONFIDENCE_FACTOR = 0.8
+# Shorter unanchored fragments ("It is over.") are too thin to call.
+FALLBACK_MIN_WORDS = 4
+# Headline conventions: "X Accuses Y Of ...", "OPCW attributes ... : Report".
+HEADLINE_SPEECH_RE = re.compile(
+    r"^(?P<np>(?:[A-Z][\w’'.-]*\s+){1,5}?)(?P<verb>Accuses|Says|Claims|Warns|Denies|Admits"
+    r"|Confirms|Reveals|Alleges|Attributes|Blames|Urges|Vows|Insists|accuses|says|claims|warns"
+    r"|denies|admits|confirms|reveals|alleges|attributes|blames|urges|vows|insists)\b"
+)
+HEADLINE_CREDIT_RE = re.compile(
+    r":\s*(?P<np>Report|Reports|Official|Officials|Source|Sources|Study|Minister|Ministry"
+    r"|Media|Analyst|Expert|Experts|Survey|Poll)\s*$"
+)
 
 
 @dataclass(slots=True)
@@ -79,12 +95,32 @@ def _update_quotes(sentence: str, context: _Context) -> bool:
     return started_inside
 
 
+def _headline_attribution(title: str) -> tuple[Label, str, float, str | None] | None:
+    speech = HEADLINE_SPEECH_RE.match(title)
+    if speech is not None:
+        source = speech.group("np").strip()
+        return Label.SOURCED, f"headline speech: cue '{speech.group('verb')}'", 0.7, source
+    credit = HEADLINE_CREDIT_RE.search(title)
+    if credit is not None:
+        source = credit.group("np")
+        return Label.SOURCED, f"headline credit: '{source}'", 0.65, source
+    return None
+
+
 def _label_sentence(
-    sentence: str, started_inside: bool, paragraph: int, credit: str | None, context: _Context
+    sentence: str,
+    started_inside: bool,
+    paragraph: int,
+    credit: str | None,
+    context: _Context,
+    kind: ZoneKind,
 ) -> tuple[Label, str, float, str | None] | None:
+    in_comments, is_title = kind == ZoneKind.COMMENTS, kind == ZoneKind.TITLE
     found = attribution.find_attribution(sentence)
     if found is not None:
         source, confidence = _resolve(found, context)
+        if credit and found.pronoun:
+            source = credit  # "He pointed out ... - SANA": the carrying outlet is the source
         framing = opinion.opinion_cues(sentence[: found.framing_end], whole_sentence=False)
         if framing.score >= FRAMING_OPINION_THRESHOLD:
             reason = f"{framing.reason()} framing a statement by {source}"
@@ -107,8 +143,15 @@ def _label_sentence(
     if stance.score >= opinion.OPINION_THRESHOLD:
         return Label.OPINION, stance.reason(), round(min(0.95, 0.45 + 0.15 * stance.score), 2), None
     checkable = claims.claim_cues(sentence)
-    if checkable is not None:
+    if checkable is not None and not (in_comments and "number" not in checkable.anchors):
         return Label.UNSOURCED, checkable.reason(), checkable.confidence, None
+    # Nothing checkable and no source: what is left is the writer's generalisation or
+    # judgement. In-body subheads (no closing punctuation) are left alone.
+    words = len(sentence.split())
+    closed = sentence.rstrip(" ”’\"')").endswith((".", "!", "?", "…"))
+    if words >= FALLBACK_MIN_WORDS and (closed or is_title or in_comments):
+        cues = f"; weak cues: {', '.join(stance.cues[:2])}" if stance.cues else ""
+        return Label.OPINION, "no checkable anchor and no attribution" + cues, 0.35, None
     return None
 
 
@@ -127,15 +170,36 @@ def analyse(text: str) -> Analysis:
         credit = credit_match.group("np") if credit_match and len(paragraph) > 1 else None
         opens_with_quote = text[first_start] in '“"'
         paragraph_source: str | None = None
-        for index in paragraph:
+        for position, index in enumerate(paragraph):
             start, end, kind = spans[index]
             sentence = text[start:end]
             started_inside = _update_quotes(sentence, context)
             if opens_with_quote and index == paragraph[0] and context.previous_paragraph_source:
                 started_inside, context.quote_source = True, context.previous_paragraph_source
-            result = _label_sentence(sentence, started_inside, number, credit, context)
+            result = None
+            if kind == ZoneKind.TITLE:
+                result = _headline_attribution(sentence)
+            if result is None:
+                result = _label_sentence(sentence, started_inside, number, credit, context, kind)
             if sentence.rstrip().endswith(":") and result and result[0] == Label.SOURCED:
+                # "According to the report:" only introduces the next paragraph's quotation.
                 context.intro_source, context.intro_paragraph = result[3], number + 1
+                continue
+            via = attribution.VIA_RE.match(sentence)
+            if via is not None and position == len(paragraph) - 1 and position > 0 and suggestions:
+                # A closing "Via X" credits the sentence before it, and is no claim itself.
+                previous = suggestions[-1]
+                if previous.start == spans[paragraph[position - 1]][0]:
+                    credited = attribution.clean_source(via.group("np"))
+                    suggestions[-1] = Suggestion(
+                        previous.start,
+                        previous.end,
+                        Label.SOURCED,
+                        f"credit line: cue 'via', speaker '{credited}'",
+                        0.7,
+                        credited,
+                    )
+                continue
             if result is None:
                 continue
             label, reason, confidence, source = result

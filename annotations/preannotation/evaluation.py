@@ -200,8 +200,9 @@ def evaluate(seeds_dir: Path, data_dir: Path) -> EvaluationReport:
             continue
         predicted, source = _predicted_label(analyses[row["file"]], start, start + len(needle))
         gold = row["label"]
-        if predicted == gold and gold in label_counts:
-            label_counts[gold][0] += 1
+        if predicted == gold:
+            if gold in label_counts:
+                label_counts[gold][0] += 1
             if gold == Label.SOURCED:
                 sourced_hits += 1
                 agree += _same_source(row.get("source"), source)

@@ -87,7 +87,14 @@ COMMENT_HEADER_RE = re.compile(
     r"|leave a (?:reply|comment)|join the discussion|what do you think\??)(?:\s*\(\d+\))?:?",
     re.IGNORECASE,
 )
+# An author bio closing an article: "Jane Roe is a Berlin-based journalist ...".
+AUTHOR_BIO_RE = re.compile(
+    r"(?P<name>[A-Z][\w.'’-]+(?:\s+[A-Z][\w.'’-]+){0,3})\s+is\s+(?:an?|the)\s+[^.]{0,160}?"
+    r"\b(?:analyst|journalist|writer|author|editor|correspondent|researcher|commentator"
+    r"|columnist|reporter|contributor|professor|blogger|fellow|lecturer|historian)\b.{0,200}"
+)
 MAX_TITLE_CHARS = 220
+SENTENCE_INSIDE_RE = re.compile(r"[a-z]{2}[.!?] [A-Z][a-z]")
 MAX_TITLE_WORDS = 30
 
 
@@ -144,6 +151,11 @@ def parse_byline(line: str) -> dict[str, str] | None:
     Accepted shapes: "By NAME [| OUTLET] [| DATE]" with any of | – — - as separators,
     "OUTLET | DATE", "NAME, OUTLET", "— NAME" (a closing signature) and "Posted on DATE".
     """
+    if len(line) > 400:
+        return None
+    bio = AUTHOR_BIO_RE.fullmatch(line)
+    if bio is not None:
+        return {"author": bio.group("name")}
     if len(line) > 150:
         return None
     if is_date_line(line):
@@ -220,6 +232,8 @@ def is_title_like(line: str) -> bool:
         return False
     if line[-1] in ".,;:" or line.endswith((".”", '."', ".’")):
         return False
+    if SENTENCE_INSIDE_RE.search(line):
+        return False  # two sentences in a row are prose, whatever the last character
     first = line[0]
     return first.isupper() or first.isdigit() or first in "‘“\"'"
 

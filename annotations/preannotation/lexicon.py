@@ -22,7 +22,9 @@ SPEECH_VERBS = words(
     indicated indicates recounted recounts proclaimed proclaims tweeted tweets denied denies
     urged urges testified concluded concludes accused accuses maintained maintains contended
     observed observes commented replied responded remarked recalled recalls estimated
-    estimates highlighted highlights continued"""
+    estimates highlighted highlights continued called calls reiterated reiterates condemned
+    condemns criticized criticised threatened threatens determined discovered demanded
+    demands"""
 )
 # Participles that attach speech to the sentence's subject: "..., saying that ...".
 SPEECH_PARTICIPLES = words(
@@ -71,3 +73,10 @@ MONTH_AND_DAY_NAMES = words(
     """January February March April May June July August September October November December
     Monday Tuesday Wednesday Thursday Friday Saturday Sunday"""
 )
+# Speakers too vague to count as a source unless they spoke to a named outlet.
+ANONYMOUS_HEADS = words(
+    """source sources expert experts observer observers analyst analysts commentators people
+    critics others backers officer officers insiders residents witnesses"""
+)
+# Cues that name the outlet an anonymous speaker talked to: "told Reuters".
+TOLD_OUTLET_VERBS = words("told tells confirmed confirms recounted recounts said says")

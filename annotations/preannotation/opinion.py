@@ -29,16 +29,29 @@ scandalous parroting parroted screams tatters blatant blatantly egregious flagra
 rotten disastrous catastrophic quagmire farce charade sham racist racism fanatics thugs
 cronies lackeys mouthpiece fearmongering hysteria hysterical delusional reckless
 disingenuous cynical cynically dubious laughably infamously conveniently falsely
-supposedly purportedly outright untenable unwinnable dire
+supposedly purportedly outright untenable unwinnable dire strange obvious inevitable
+inevitably audacious ugly far-fetched facade narrative storyline coincidence complicit
+blackmail one-sided endgame clincher illegally undeniable denial malignity hirelings
+mercenary sabotage provocation provocations deceptive mantra puppet-masters
+"""
+# Milder evaluative words: they colour a sentence but rarely carry it alone.
+MILD_WORDS = """
+spectacular extraordinary remarkable dramatic dramatically massive massively huge significant
+outstanding interestingly ironically strangely importantly significantly notably finally
+ostensibly easier desirable busy crushing fading notion reality truth
 """
 # Stance adverbs and set phrases: the author vouching for a conclusion.
 STANCE_PHRASES = """
 clearly|obviously|undeniably|undoubtedly|certainly|surely|evidently|plainly|naturally
 |of course|no doubt|without (?:a )?doubt|make no mistake|needless to say|it is clear
 |it is obvious|there is no question|no question|it is no secret|it is undeniable
-|the fact is|the truth is|crystal clear|interestingly|ironically|strangely|curiously
+|the fact is|the truth is|crystal clear|curiously
 |tellingly|unsurprisingly|predictably|sadly|unfortunately|thankfully|fortunately
 |rightfully|rightly|wrongly|mind you|to be sure|let alone|no less than|all too
+|the bottom line|in reality|the fact of the matter|it is a matter of time|no alternative but
+|one can detect|turns out to be|rings true|it will be interesting|the moment of truth
+|difficult to see|hard to see|looks to be|looks like|by the looks of|more and more apparent
+|it is high time|there is no doubt|beyond doubt|needless|it goes without saying
 """
 # Speculation offered as a conclusion.
 SPECULATION_PHRASES = """
@@ -61,8 +74,8 @@ IMPERATIVE_OPENERS_RE = (
     r"Wake up|Share this|Think about|Ask yourself|Gather|Go now|Read|Watch|Make no mistake)\b"
 )
 INTENSIFIERS = """
-very|extremely|utterly|totally|absolutely|simply|really|truly|deeply|incredibly|hugely
-|massively|vastly|indeed|actually|merely|just happens|even say
+very extremely utterly totally absolutely simply really truly deeply incredibly hugely
+vastly indeed actually merely
 """
 
 WEIGHTS = {
@@ -71,6 +84,8 @@ WEIGHTS = {
     "speculation": 1.0,
     "first_person": 1.0,
     "call": 0.6,
+    "mild": 0.5,
+    "prediction": 0.5,
     "person": 0.5,
     "intensifier": 0.4,
 }
@@ -80,6 +95,8 @@ REASONS = {
     "speculation": "speculation",
     "first_person": "first-person stance",
     "call": "call to action",
+    "mild": "evaluative wording",
+    "prediction": "prediction",
     "person": "first person",
     "intensifier": "intensifier",
 }
@@ -90,16 +107,32 @@ def _alternation(table: str) -> str:
     return "|".join(sorted({e for e in entries if e}, key=len, reverse=True))
 
 
-_LOADED = "|".join(sorted(set(LOADED_WORDS.split()), key=len, reverse=True))
-CUE_RE = re.compile(
+# Single words are looked up in sets (fast); phrases are tried only where a word that can
+# open one stands, so the cost stays linear in the number of words.
+WORD_KINDS: dict[str, str] = {}
+for _kind, _table in (
+    ("intensifier", INTENSIFIERS),
+    ("mild", MILD_WORDS),
+    ("loaded", LOADED_WORDS),
+):
+    WORD_KINDS.update(dict.fromkeys(_table.lower().split(), _kind))
+WORD_KINDS.update(dict.fromkeys(("will", "would", "may", "might", "could"), "prediction"))
+WORD_KINDS.update(dict.fromkeys(("must", "should"), "call"))
+PERSON_WORDS = frozenset({"I", "we", "We", "our", "Our", "my", "My", "me"})
+CONDITIONAL_OPENERS = frozenset({"If", "Unless", "Once", "Whenever"})
+PHRASE_RE = re.compile(
     rf"(?P<first_person>{FIRST_PERSON_RE})"
-    rf"|(?i:\b(?P<loaded>{_LOADED})\b)"
-    rf"|(?i:\b(?P<stance>{_alternation(STANCE_PHRASES)})\b)"
-    rf"|(?i:\b(?P<speculation>{_alternation(SPECULATION_PHRASES)})\b)"
-    rf"|(?P<person>{FIRST_PERSON_PLAIN_RE})"
-    rf"|(?P<call>{CALL_RE})"
-    rf"|(?i:\b(?P<intensifier>{_alternation(INTENSIFIERS)})\b)"
+    rf"|(?i:(?P<stance>{_alternation(STANCE_PHRASES)})\b)"
+    rf"|(?i:(?P<speculation>{_alternation(SPECULATION_PHRASES)})\b)"
+    r"|(?i:(?P<call>ought to|needs? to|have to)\b)"
 )
+PHRASE_OPENERS = frozenset(
+    entry.split()[0].lower().strip("\\b(?:")
+    for table in (STANCE_PHRASES, SPECULATION_PHRASES)
+    for entry in re.split(r"[|\n]", table)
+    if entry.strip()
+) | {"i", "we", "in", "it", "let", "ought", "need", "needs", "have"}
+WORD_RE = re.compile(r"[\w’'-]+")
 IMPERATIVE_RE = re.compile(IMPERATIVE_OPENERS_RE)
 QUOTED_RE = re.compile(r"“[^”]*”?|\"[^\"]*\"?")
 
@@ -132,15 +165,30 @@ def opinion_cues(text: str, *, whole_sentence: bool = True) -> OpinionCues:
     own = unquoted(text)
     score = 0.0
     cues: list[str] = []
-    seen_plain_person = False
-    for match in CUE_RE.finditer(own):
-        kind = match.lastgroup or ""
-        if kind == "person":
-            if seen_plain_person:
-                continue
-            seen_plain_person = True
-        score += WEIGHTS[kind]
-        cues.append(f"{REASONS[kind]} '{match.group(0).strip()}'")
+    seen_person = False
+    phrase_end = 0
+    for word in WORD_RE.finditer(own):
+        token = word.group(0)
+        lowered = token.lower()
+        if word.start() < phrase_end:
+            continue
+        kind = ""
+        shown = token
+        if lowered in PHRASE_OPENERS:
+            phrase = PHRASE_RE.match(own, word.start())
+            if phrase is not None and phrase.lastgroup:
+                kind, shown, phrase_end = phrase.lastgroup, phrase.group(0), phrase.end()
+        if not kind:
+            kind = WORD_KINDS.get(lowered, "")
+        if not kind and token in PERSON_WORDS and not seen_person:
+            kind, seen_person = "person", True
+        if kind:
+            score += WEIGHTS[kind]
+            cues.append(f"{REASONS[kind]} '{shown.strip()}'")
+    first = own.lstrip().split(" ", 1)[0]
+    if first in CONDITIONAL_OPENERS:
+        score += WEIGHTS["prediction"]
+        cues.append(f"{REASONS['prediction']} '{first}'")
     if whole_sentence:
         stripped = own.rstrip(" ”’\"')")
         if stripped.endswith("?"):

@@ -40,6 +40,8 @@ LIST_MARKER_RE = re.compile(r"(?:[•●▪◦‣∙·*]|[–—-](?=\s)|\d{1,2}
 WORD_BEFORE_RE = re.compile(r"([\w.'’-]+)$")
 DOTTED_ACRONYM_RE = re.compile(r"(?:[A-Za-z]\.)+[A-Za-z]")
 LINE_END_PUNCTUATION = tuple(".!?:;…" + CLOSERS)
+# A credit closing a quoted paragraph ("… others. - SANA") stays with the last sentence.
+CREDIT_TAIL_RE = re.compile(r"(?<=[.!?”\"])\s?[-–—]\s?[A-Z][\w.]*(?:\s+[A-Z][\w.]*){0,3}$")
 
 
 def _units(text: str, start: int, end: int) -> list[tuple[int, int]]:
@@ -96,12 +98,14 @@ def _is_boundary(text: str, unit_start: int, punct: str, begin: int, next_char: 
 def _split_unit(text: str, start: int, end: int, out: list[tuple[int, int]]) -> None:
     marker = LIST_MARKER_RE.match(text, start, end)
     cursor = marker.end() if marker and marker.end() < end else start
-    for match in CANDIDATE_RE.finditer(text, cursor, end):
+    credit = CREDIT_TAIL_RE.search(text, max(cursor, end - 60), end)
+    scan_end = credit.start() if credit else end
+    for match in CANDIDATE_RE.finditer(text, cursor, scan_end):
         boundary = match.end()
         following = boundary
-        while following < end and text[following].isspace():
+        while following < scan_end and text[following].isspace():
             following += 1
-        if following >= end or boundary <= cursor:
+        if following >= scan_end or boundary <= cursor:
             continue
         punct = match.group(0).rstrip(CLOSERS)
         if _is_boundary(text, start, punct, match.start(), text[following]):

@@ -145,6 +145,8 @@ def mark_headline_tail(lines: list[Line]) -> None:
             headlines += 1
         else:
             break
+    else:
+        return  # no prose line at all: the page is all headlines, leave it to the article
     if headlines >= 2 or (headlines and len(tail) > headlines):
         for line in tail:
             line.kind = BOILER
@@ -189,8 +191,17 @@ def _group(lines: list[Line], indices: list[int], kind_of: dict[int, ZoneKind]) 
             between = range(last + 1, index)
             gap = any(lines[i].kind == BLANK for i in between)
             interrupted = any(lines[i].kind != BLANK for i in between)
-            same = kind_of[last] == kind and kind != ZoneKind.TITLE
-            if interrupted or not same or (gap and kind in (ZoneKind.CAPTION, ZoneKind.BYLINE)):
+            wide_gap = sum(lines[i].kind == BLANK for i in between) >= 2
+            same = kind_of[last] == kind
+            # Headline and standfirst on adjacent lines are one title block; page-chrome
+            # widgets separated by a wide gap are separate blocks.
+            splits_on_gap = kind in (ZoneKind.CAPTION, ZoneKind.BYLINE, ZoneKind.TITLE)
+            if (
+                interrupted
+                or not same
+                or (gap and splits_on_gap)
+                or (wide_gap and kind == ZoneKind.BOILERPLATE)
+            ):
                 zones.append(Zone(kind_of[last], lines[run[0]].start, lines[last].end, {}))
                 run = []
         run.append(index)
