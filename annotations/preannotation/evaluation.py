@@ -178,14 +178,23 @@ def _zone_scores(
     return counts
 
 
-def evaluate(seeds_dir: Path, data_dir: Path) -> EvaluationReport:
-    """Score the engine on the gold set in ``data_dir`` against the texts in ``seeds_dir``."""
+def evaluate(
+    seeds_dir: Path,
+    data_dir: Path,
+    *,
+    sentences_file: str = "eval_sentences.jsonl",
+    zones_file: str = "eval_zones.json",
+) -> EvaluationReport:
+    """Score the engine on the gold set in ``data_dir`` against the texts in ``seeds_dir``.
+
+    The file names let the held-out set (``tests/data/heldout/``) use the same scorer.
+    """
     rows = [
         json.loads(line)
-        for line in (data_dir / "eval_sentences.jsonl").read_text(encoding="utf-8").splitlines()
+        for line in (data_dir / sentences_file).read_text(encoding="utf-8").splitlines()
         if line.strip()
     ]
-    gold_zones = json.loads((data_dir / "eval_zones.json").read_text(encoding="utf-8"))
+    gold_zones = json.loads((data_dir / zones_file).read_text(encoding="utf-8"))
     names = sorted({row["file"] for row in rows} | set(gold_zones))
     texts = {name: (seeds_dir / name).read_text(encoding="utf-8") for name in names}
     analyses = {name: analyse(text) for name, text in texts.items()}
