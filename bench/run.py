@@ -20,6 +20,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from bench import preannotation  # noqa: E402 - needs ROOT on sys.path first
+
 Row = tuple[str, str, str]  # (benchmark, figure, value)
 DEFAULT_DATABASE = "postgres://postgres@127.0.0.1:5432/factcheck_bench"
 
@@ -70,6 +72,11 @@ def bench_import(documents: int) -> list[Row]:
 
 BENCHMARKS: dict[str, Callable[[argparse.Namespace], list[Row]]] = {
     "import": lambda args: bench_import(args.documents),
+    "quality": lambda args: preannotation.bench_quality(),
+    "engine": lambda args: preannotation.bench_engine(args.megabytes),
+    "end-to-end": lambda args: preannotation.bench_end_to_end(
+        args.e2e_documents, os.environ["DATABASE_URL"], os.environ["REDIS_URL"]
+    ),
 }
 
 
@@ -82,6 +89,15 @@ def main() -> None:
         help="Run only these benchmarks (repeatable).",
     )
     parser.add_argument("--documents", type=int, default=10_000, help="Documents to import.")
+    parser.add_argument(
+        "--megabytes", type=float, default=20, help="Generated corpus for the engine."
+    )
+    parser.add_argument(
+        "--e2e-documents",
+        type=int,
+        default=2_000,
+        help="Documents pre-annotated end to end through Celery.",
+    )
     args = parser.parse_args()
 
     server = os.environ.get("DATABASE_URL") or DEFAULT_DATABASE
@@ -89,6 +105,12 @@ def main() -> None:
         sys.exit("make bench measures PostgreSQL: set DATABASE_URL to a postgres:// URL.")
     url = server.rsplit("/", 1)[0] + "/factcheck_bench"
     os.environ["DATABASE_URL"] = url
+    # Its own Redis database too, flushed, so queued work from elsewhere never mixes in.
+    redis_url = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/5")
+    os.environ["REDIS_URL"] = redis_url
+    import redis
+
+    redis.Redis.from_url(redis_url).flushdb()
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "factcheck.settings")
     os.environ.setdefault("LOG_LEVEL", "WARNING")
     prepare_database(url)
