@@ -112,6 +112,10 @@ else:
                 "timeout": 20,
                 "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
             },
+            # A file, not Django's shared-cache in-memory database, so that the concurrency
+            # tests' threads share one database with SQLite's real locking (busy timeout,
+            # IMMEDIATE transactions) instead of shared-cache table locks.
+            "TEST": {"NAME": BASE_DIR / "test_db.sqlite3"},
         }
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -160,6 +164,12 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Span-level fact-check annotation: documents, review queue, spans, evidence.",
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
+    # Two models have a `state` field with different choices; name each enum explicitly.
+    "ENUM_NAME_OVERRIDES": {
+        "AssignmentStateEnum": "annotations.models.review.AssignmentState",
+        "RunStateEnum": "annotations.models.preannotation.RunState",
+    },
+    "COMPONENT_SPLIT_REQUEST": True,
 }
 
 # --- Celery ---------------------------------------------------------------------------------
@@ -183,7 +193,13 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # Publishing must fail fast when Redis is down so a request never hangs on the broker.
 CELERY_BROKER_TRANSPORT_OPTIONS = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2}
 CELERY_TASK_PUBLISH_RETRY = False
-CELERY_BEAT_SCHEDULE: dict[str, dict[str, Any]] = {}
+CELERY_BEAT_SCHEDULE: dict[str, dict[str, Any]] = {
+    # Claims expire leases lazily too; this keeps statuses right in quiet projects.
+    "expire-review-leases": {
+        "task": "annotations.review.expire_leases",
+        "schedule": timedelta(minutes=1),
+    },
+}
 CELERY_TIMEZONE = TIME_ZONE
 
 # --- Domain limits --------------------------------------------------------------------------

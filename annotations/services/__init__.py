@@ -5,6 +5,7 @@ row for each state change, and raises `annotations.exceptions.DomainError` subcl
 caller to show. Callers (views, tasks, admin, commands) never write models directly.
 """
 
+from annotations.services.accounts import token_issue
 from annotations.services.audit import audit_record, audit_record_many
 from annotations.services.documents import ImportReport, documents_import
 from annotations.services.projects import (
@@ -13,14 +14,39 @@ from annotations.services.projects import (
     project_create,
     project_get_or_create,
 )
+from annotations.services.review import (
+    Claim,
+    assignment_claim_next,
+    assignment_release,
+    assignment_snapshot,
+    assignment_submit,
+    assignments_expire,
+    evidence_add,
+    evidence_delete,
+    span_create,
+    span_delete,
+    span_update,
+)
 
 __all__ = [
     "DEFAULT_LABELS",
+    "Claim",
     "ImportReport",
+    "assignment_claim_next",
+    "assignment_release",
+    "assignment_snapshot",
+    "assignment_submit",
+    "assignments_expire",
     "audit_record",
     "audit_record_many",
     "documents_import",
+    "evidence_add",
+    "evidence_delete",
     "membership_set",
     "project_create",
     "project_get_or_create",
+    "span_create",
+    "span_delete",
+    "span_update",
+    "token_issue",
 ]
