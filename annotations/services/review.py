@@ -5,7 +5,9 @@ Concurrency design (see STYLE.md section 4):
 - A claim is one short `durable` transaction. It first expires the project's lapsed leases,
   then returns the caller's open assignment if they hold one, then picks the next document with
   one `SELECT ... FOR UPDATE SKIP LOCKED` query ordered by priority then age, and writes the
-  assignment. Two claimers never wait on each other: each skips the document the other holds.
+  assignment. Claimers do not wait on each other: each skips the document the other holds.
+  Only when every candidate is locked (the tail of a queue, where a document's last places are
+  being taken) does a claim wait for the first one rather than wrongly answer "nothing left".
 - The database backs it up: a reviewer has one assignment per document and one open assignment
   per project, and each of a document's review places (`slot`) holds one reviewer at a time.
 - On SQLite, `select_for_update` is a no-op; the settings' `transaction_mode: IMMEDIATE` takes
@@ -144,6 +146,12 @@ def _claim_locked(*, project: Project, reviewer: User, now: datetime) -> Claim |
     for candidates in (revivable, fresh):
         for _ in range(CLAIM_ATTEMPTS):
             document = candidates.first()
+            if document is None and candidates is fresh:
+                # Every candidate may merely be locked by other claims that will leave places
+                # free (a document has several). Then, and only then, wait for the first one
+                # instead of answering "nothing left": PostgreSQL re-checks the row once its
+                # holder commits and moves on to the next if it is no longer ready.
+                document = candidates.select_for_update(of=("self",), skip_locked=False).first()
             if document is None:
                 break
             claim = _claim_document(document=document, reviewer=reviewer, project=project, now=now)
@@ -683,6 +691,8 @@ def evidence_add(
             "url: Only http and https links are accepted.",
             fields={"url": ["Must be an http:// or https:// address with a host."]},
         )
+    # Store the scheme in lower case: the database's check compares case-sensitively.
+    url = parts.scheme.lower() + url[len(parts.scheme) :]
     if len(url) > EVIDENCE_URL_MAX_CHARS:
         raise InvalidInput(
             "url: Too long.", fields={"url": [f"At most {EVIDENCE_URL_MAX_CHARS} characters."]}
