@@ -137,6 +137,15 @@ class SpanOutputSerializer(serializers.ModelSerializer[Span]):
         ]
 
 
+class SpanCreatedOutputSerializer(SpanOutputSerializer):
+    """A span just created: it has no evidence yet, so none is looked up."""
+
+    evidence = serializers.SerializerMethodField()  # type: ignore[assignment]
+
+    def get_evidence(self, span: Span) -> list[dict[str, Any]]:
+        return []
+
+
 class AssignmentOutputSerializer(serializers.ModelSerializer[Assignment]):
     class Meta:
         model = Assignment

@@ -15,6 +15,7 @@ from annotations import services
 from annotations.api.common import caller, errors
 from annotations.api.outputs import (
     EvidenceOutputSerializer,
+    SpanCreatedOutputSerializer,
     SpanOutputSerializer,
     VersionOutputSerializer,
 )
@@ -74,7 +75,7 @@ class SpanCreateView(APIView):
         span = services.span_create(
             assignment=assignment, actor=caller(request), **data.validated_data
         )
-        return Response(SpanOutputSerializer(span).data, status=status.HTTP_201_CREATED)
+        return Response(SpanCreatedOutputSerializer(span).data, status=status.HTTP_201_CREATED)
 
 
 class SpanDetailView(APIView):
