@@ -68,8 +68,16 @@ def bench_import(documents: int) -> list[Row]:
     ]
 
 
+def bench_review(args: argparse.Namespace) -> list[Row]:
+    """The review queue under load through gunicorn (see bench/review_load.py)."""
+    from bench.review_load import bench_review as run
+
+    return run(args.review_documents, args.reviewers, args.seconds, args.workers)
+
+
 BENCHMARKS: dict[str, Callable[[argparse.Namespace], list[Row]]] = {
     "import": lambda args: bench_import(args.documents),
+    "review": bench_review,
 }
 
 
@@ -82,6 +90,12 @@ def main() -> None:
         help="Run only these benchmarks (repeatable).",
     )
     parser.add_argument("--documents", type=int, default=10_000, help="Documents to import.")
+    parser.add_argument(
+        "--review-documents", type=int, default=100_000, help="Documents in the review project."
+    )
+    parser.add_argument("--reviewers", type=int, default=16, help="Simulated reviewers.")
+    parser.add_argument("--seconds", type=float, default=30.0, help="Length of the review load.")
+    parser.add_argument("--workers", type=int, default=3, help="gunicorn worker processes.")
     args = parser.parse_args()
 
     server = os.environ.get("DATABASE_URL") or DEFAULT_DATABASE
