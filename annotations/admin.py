@@ -8,11 +8,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib import admin
-from django.db.models import QuerySet
+from django.contrib import admin, messages
+from django.db.models import OuterRef, QuerySet, Subquery
 from django.http import HttpRequest
 from django.utils.html import format_html, format_html_join
 
+from annotations.exceptions import InvalidInput
 from annotations.models import (
     Assignment,
     AssignmentState,
@@ -26,10 +27,12 @@ from annotations.models import (
     PreannotationRun,
     Project,
     Resolution,
+    RunState,
     Span,
     Suggestion,
     Zone,
 )
+from annotations.services import preannotation_request
 
 
 class ReadOnlyInline(admin.TabularInline):  # type: ignore[type-arg]
@@ -78,6 +81,17 @@ class ProjectAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
     list_display = ["name", "reviews_required", "lease_minutes", "dispute_tolerance", "created_at"]
     search_fields = ["name", "description"]
     inlines = [LabelInline, MembershipInline]
+    actions = ["preannotate_projects"]
+
+    @admin.action(description="Re-run pre-annotation on every document (force)")
+    def preannotate_projects(self, request: HttpRequest, queryset: QuerySet[Project]) -> None:
+        for project in queryset:
+            run = preannotation_request(project=project, force=True, requested_by=_user(request))
+            self.message_user(
+                request,
+                f"{project}: run #{run.pk} queued for {run.documents_total} document(s).",
+                messages.SUCCESS,
+            )
 
 
 @admin.register(Label)
@@ -122,6 +136,7 @@ class DocumentAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
         "title",
         "project",
         "status",
+        "preannotation",
         "outlet",
         "published_on",
         "characters",
@@ -134,24 +149,53 @@ class DocumentAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
     readonly_fields = ["text", "text_sha256", "previous_version", "imported_by", "created_at"]
     list_select_related = ["project"]
     inlines = [ZoneInline, SuggestionInline, AssignmentInline]
+    actions = ["preannotate_documents"]
 
     @admin.display(description="characters")
     def characters(self, obj: Document) -> int:
         return obj.char_count
 
+    @admin.display(description="pre-annotation")
+    def preannotation(self, obj: Document) -> str:
+        state = str(getattr(obj, "latest_preannotation_state", "") or "")
+        return str(dict(RunState.choices).get(state, "never run"))
+
     def get_queryset(self, request: HttpRequest) -> QuerySet[Document]:
-        return (
-            super().get_queryset(request).defer("text")
-            if request.resolver_match
-            and request.resolver_match.url_name == "annotations_document_changelist"
-            else super().get_queryset(request)
+        latest = PreannotationItem.objects.filter(document=OuterRef("pk")).order_by("-id")
+        queryset: QuerySet[Document] = super().get_queryset(request)
+        annotated: QuerySet[Document] = queryset.annotate(
+            latest_preannotation_state=Subquery(latest.values("state")[:1])
         )
+        return annotated
 
     def has_delete_permission(self, request: HttpRequest, obj: Document | None = None) -> bool:
         # Reviews hang off documents; a reviewed document is kept so its history is too.
         if obj is not None and obj.assignments.exists():
             return False
         return super().has_delete_permission(request, obj)
+
+    @admin.action(description="Re-run pre-annotation on the selected documents (force)")
+    def preannotate_documents(self, request: HttpRequest, queryset: QuerySet[Document]) -> None:
+        by_project: dict[int, list[Document]] = {}
+        for document in queryset.select_related("project"):
+            by_project.setdefault(document.project_id, []).append(document)
+        for documents in by_project.values():
+            try:
+                run = preannotation_request(
+                    project=documents[0].project,
+                    documents=documents,
+                    force=True,
+                    requested_by=_user(request),
+                )
+            except InvalidInput as error:
+                self.message_user(request, error.message, messages.ERROR)
+                continue
+            self.message_user(
+                request,
+                f"{documents[0].project}: run #{run.pk} queued for "
+                f"{run.documents_total} document(s).",
+                messages.SUCCESS,
+            )
 
 
 class PreannotationItemInline(ReadOnlyInline):
@@ -328,3 +372,7 @@ class AuditEventAdmin(ReadOnlyAdmin):
     list_filter = ["action", "entity_type", "project"]
     search_fields = ["action", "entity_type", "actor__username"]
     date_hierarchy = "created_at"
+
+
+def _user(request: HttpRequest) -> Any:
+    return request.user if request.user.is_authenticated else None

@@ -191,13 +191,33 @@ CELERY_TASK_DEFAULT_QUEUE = env_str("CELERY_QUEUE", "factcheck") or "factcheck"
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # Publishing must fail fast when Redis is down so a request never hangs on the broker.
-CELERY_BROKER_TRANSPORT_OPTIONS = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2}
+CELERY_BROKER_TRANSPORT_OPTIONS: dict[str, Any] = {
+    "max_retries": 1,
+    "interval_start": 0,
+    "interval_step": 0.2,
+}
 CELERY_TASK_PUBLISH_RETRY = False
+# Redis hands an unacknowledged task to another worker after this long: it must exceed the
+# longest task (the hard time limit), or a slow task would be run twice (harmless, but waste).
+_VISIBILITY_TIMEOUT = env_int("CELERY_VISIBILITY_TIMEOUT", default=CELERY_TASK_TIME_LIMIT * 2)
+CELERY_BROKER_TRANSPORT_OPTIONS |= {
+    "visibility_timeout": _VISIBILITY_TIMEOUT,
+    # kombu sweeps for a dead worker's messages every interval x throttle seconds (10 x 10 by
+    # default, whatever the timeout); sweep a few times per timeout instead, so work comes back
+    # soon after it is due. The sweep is one indexed Redis range query.
+    "unacked_restore_interval": max(1, min(10, _VISIBILITY_TIMEOUT // 3)),
+    "unacked_restore_throttle": 1,
+}
+# The periodic schedule, in one place.
 CELERY_BEAT_SCHEDULE: dict[str, dict[str, Any]] = {
+    "preannotation-dispatch-pending": {
+        "task": "annotations.preannotation_dispatch_pending",
+        "schedule": 60.0,
+    },
     # Claims expire leases lazily too; this keeps statuses right in quiet projects.
     "expire-review-leases": {
         "task": "annotations.review.expire_leases",
-        "schedule": timedelta(minutes=1),
+        "schedule": 60.0,
     },
 }
 CELERY_TIMEZONE = TIME_ZONE
@@ -212,7 +232,11 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        # One line per task is noise at INFO; failures are still logged.
+        "celery.app.trace": {"level": "WARNING"},
+    },
 }
 
 STARTUP_SUMMARY = (

@@ -8,6 +8,14 @@ caller to show. Callers (views, tasks, admin, commands) never write models direc
 from annotations.services.accounts import token_issue
 from annotations.services.audit import audit_record, audit_record_many
 from annotations.services.documents import ImportReport, documents_import
+from annotations.services.preannotation import (
+    dispatch_items,
+    preannotation_dispatch_pending,
+    preannotation_item_fail,
+    preannotation_request,
+    preannotation_run_item,
+    run_for_project,
+)
 from annotations.services.projects import (
     DEFAULT_LABELS,
     membership_set,
@@ -39,12 +47,18 @@ __all__ = [
     "assignments_expire",
     "audit_record",
     "audit_record_many",
+    "dispatch_items",
     "documents_import",
     "evidence_add",
     "evidence_delete",
     "membership_set",
+    "preannotation_dispatch_pending",
+    "preannotation_item_fail",
+    "preannotation_request",
+    "preannotation_run_item",
     "project_create",
     "project_get_or_create",
+    "run_for_project",
     "span_create",
     "span_delete",
     "span_update",

@@ -11,6 +11,7 @@ from django.db import IntegrityError, transaction
 from annotations.importing import ImportItem, ParsedDocument, Refusal
 from annotations.models import Document, DocumentStatus, Project
 from annotations.services.audit import audit_record_many
+from annotations.services.preannotation import preannotation_request
 
 IMPORT_BATCH_SIZE = 500
 
@@ -52,7 +53,8 @@ def documents_import(
     Duplicates are texts whose SHA-256 is already in the project (or earlier in this import);
     they are reported with the existing document's id, never re-imported. Each batch is its own
     short transaction, so a long import holds no lock for long and a failure loses at most the
-    batch being written. Writes one audit row per imported document.
+    batch being written. Each batch's documents get a pre-annotation run in the same
+    transaction, sent to the workers after commit. Writes one audit row per imported document.
     """
     report = ImportReport()
     batch: list[ParsedDocument] = []
@@ -103,10 +105,14 @@ def _import_batch(
             audit_record_many(
                 actor=imported_by, action="document.imported", entities=created, project=project
             )
+            if created:
+                preannotation_request(project=project, documents=created, requested_by=imported_by)
     except IntegrityError:
         # Another import added some of these texts since we looked: fall back to one row at a
         # time so that only the real duplicates are skipped.
         created = _import_one_by_one(project, fresh, imported_by, report)
+        if created:
+            preannotation_request(project=project, documents=created, requested_by=imported_by)
     report.imported.extend(created)
     ids = {document.text_sha256: document.pk for document in created}
     report.duplicates.extend(
@@ -148,7 +154,8 @@ def _document_from(project: Project, parsed: ParsedDocument, imported_by: User |
         published_on=parsed.published_on,
         text=parsed.text,
         text_sha256=parsed.sha256,
-        status=DocumentStatus.READY,
+        # Held back from the queue until pre-annotation has run (or failed).
+        status=DocumentStatus.PREANNOTATING,
         metadata={"origin": parsed.origin, **parsed.metadata},
         imported_by=imported_by,
     )

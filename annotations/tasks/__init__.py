@@ -1,5 +1,10 @@
-"""Celery tasks, one module per area; each loads by id and calls one service."""
+"""Celery tasks: thin interfaces that take ids and call one service each.
 
-from annotations.tasks import review
+Enqueue only through `enqueue_on_commit` (or a service that sends after commit), never with a
+direct `.delay()` inside a transaction.
+"""
 
-__all__ = ["review"]
+from annotations.tasks import preannotation, review
+from annotations.tasks.base import enqueue_on_commit
+
+__all__ = ["enqueue_on_commit", "preannotation", "review"]

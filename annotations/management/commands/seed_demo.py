@@ -78,7 +78,7 @@ class Command(BaseCommand):
                 if generated and not settings.PRODUCTION
                 else ""
             )
-            shown = password if generated else f"the value of {PASSWORD_VARIABLE}"
+            shown = password if generated else f"set in {PASSWORD_VARIABLE}"
             self.stdout.write(
                 self.style.SUCCESS(
                     f"Created users {', '.join(new_users)} with password {shown}{where}."

@@ -1,0 +1,247 @@
+"""Line classifiers for page structure: bylines, dates, captions, boilerplate, titles.
+
+Each classifier looks at one stripped line. The cue tables are module constants so a reviewer
+can read (and extend) what counts as a byline or as page chrome without reading the control
+flow in ``structure.py``.
+"""
+
+# Typographic quotes and dashes are what this text engine reads, so they are meant here.
+# ruff: noqa: RUF001, RUF002, RUF003
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+
+from .lexicon import words
+
+MONTHS = (
+    "January|February|March|April|May|June|July|August|September|October|November|December|"
+    "Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept|Sep|Oct|Nov|Dec"
+)
+_MONTH_NAMES = sorted(
+    words("january february march april may june july august september october november december"),
+    key=lambda name: "janfebmaraprmayjunjulaugsepoctnovdec".index(name[:3]),
+)
+_MONTH_NUMBER = {name[:length]: n for n, name in enumerate(_MONTH_NAMES, 1) for length in (3, 4)}
+_MONTH_NUMBER.update({name: n for n, name in enumerate(_MONTH_NAMES, 1)})
+_WEEKDAY = r"(?:(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day,?\s+)?"
+# A calendar date in the shapes newsrooms print: "March 28, 2024", "3 October 2023",
+# "28.01.2024", "2024-01-28", "01/28/2024".
+DATE_PATTERN = (
+    rf"{_WEEKDAY}(?:(?P<m1>{MONTHS})\.?\s+(?P<d1>\d{{1,2}})(?:st|nd|rd|th)?,?\s+(?P<y1>\d{{4}})"
+    rf"|(?P<d2>\d{{1,2}})(?:st|nd|rd|th)?\s+(?P<m2>{MONTHS})\.?,?\s+(?P<y2>\d{{4}})"
+    r"|(?P<y3>\d{4})-(?P<m3>\d{1,2})-(?P<d3>\d{1,2})"
+    r"|(?P<d4>\d{1,2})[./](?P<m4>\d{1,2})[./](?P<y4>\d{4}))"
+)
+DATE_RE = re.compile(DATE_PATTERN, re.IGNORECASE)
+# A line that is only a date, possibly with a "Published" prefix and a clock time.
+DATE_LINE_RE = re.compile(
+    r"(?:(?:published|posted|updated|first published)(?:\s+on)?:?\s*)?"
+    + DATE_PATTERN
+    + r"(?:,?\s+(?:at\s+)?\d{1,2}[:.]\d{2}\s*(?:am|pm)?(?:\s+[A-Z]{2,4})?)?",
+    re.IGNORECASE,
+)
+# Separators between the parts of a one-line byline: "A | B | C", "A – B – C".
+BYLINE_SEPARATOR_RE = re.compile(r"\s+[|–—·•]\s+|\s+-\s+|\s*\|\s*")
+BY_PREFIX_RE = re.compile(r"(?:written\s+)?by\s+", re.IGNORECASE)
+# A signature line closing an article: "— Paul Mansfield".
+SIGNATURE_RE = re.compile(r"[—–-]{1,2}\s*(?P<name>[A-Z][\w.'’-]*(?:\s+[A-Z][\w.'’-]*){0,3})")
+# Words allowed inside a name or outlet besides capitalised tokens.
+NAME_CONNECTORS = frozenset({"of", "the", "and", "de", "da", "van", "von", "al", "bin", "&", "for"})
+NAME_TOKEN_RE = re.compile(r"[A-Z0-9][\w.'’&-]*")
+MAX_NAME_WORDS = 7
+
+IMAGE_FILE_RE = re.compile(r"\S.{0,150}\.(?:png|jpe?g|gif|webp|svg|bmp|tiff?)", re.IGNORECASE)
+# Caption labels at the start of a short line: "(Photo: SANA ...)", "Image produced by ...",
+# "image-ISIS parading", "Screenshots: ...", "Credit: ...".
+CAPTION_PREFIX_RE = re.compile(
+    r"[(\[]?(?:file\s+)?(?:photo|image|picture|screenshot|map|graphic|illustration|video|caption"
+    r"|credit|featured image|pictured)s?(?:\s*[:\-–—|]|\s+(?:by|credit|produced|courtesy|shows"
+    r"|above|below|via|source)\b)",
+    re.IGNORECASE,
+)
+PHOTO_CREDIT_RE = re.compile(
+    r"(?:\w+\s?/\s?)?(?:Getty Images|AFP|AP Photo|Reuters|EPA|Shutterstock)\b.{0,60}"
+)
+MAX_CAPTION_CHARS = 300
+
+# Page chrome, newsletter and privacy notices, share buttons, lists' headers. Matched with
+# ``search`` on short lines only, so a body sentence mentioning a newsletter stays body.
+BOILERPLATE_RE = re.compile(
+    r"^(?:menu(?:\s+close)?|close|search|home|skip to (?:main )?content|toggle navigation"
+    r"|share|share this|tweet|email|print|advertisement|sponsored|loading\.*|latest news:?"
+    r"|related(?: posts| articles| stories| news)?:?|more stories|trending|popular posts"
+    r"|you (?:may|might) also like:?|recommended(?: for you)?:?|tags?:.*|categor(?:y|ies):.*"
+    r"|filed under:?.*|previous (?:post|article)|next (?:post|article)|back to top)$"
+    r"|newsletter|subscribe|unsubscribe|sign up|log in|gdpr|cookies?\b|privacy policy"
+    r"|terms of (?:use|service)|all rights reserved|copyright|©|please try again"
+    r"|error while trying|click here|follow us|donate|support us|share (?:this|on)"
+    r"|(?:facebook|twitter|whatsapp|linkedin|pinterest|reddit)(?:\s+\w+)?$",
+    re.IGNORECASE,
+)
+MAX_BOILERPLATE_CHARS = 200
+# Lines that open a reader-comment section.
+COMMENT_HEADER_RE = re.compile(
+    r"(?:\d+\s+)?(?:comments?|responses?|replies|reader comments|discussion"
+    r"|leave a (?:reply|comment)|join the discussion|what do you think\??)(?:\s*\(\d+\))?:?",
+    re.IGNORECASE,
+)
+# An author bio closing an article: "Jane Roe is a Berlin-based journalist ...".
+AUTHOR_BIO_RE = re.compile(
+    r"(?P<name>[A-Z][\w.'’-]+(?:\s+[A-Z][\w.'’-]+){0,3})\s+is\s+(?:an?|the)\s+[^.]{0,160}?"
+    r"\b(?:analyst|journalist|writer|author|editor|correspondent|researcher|commentator"
+    r"|columnist|reporter|contributor|professor|blogger|fellow|lecturer|historian)\b.{0,200}"
+)
+MAX_TITLE_CHARS = 220
+SENTENCE_INSIDE_RE = re.compile(r"[a-z]{2}[.!?] [A-Z][a-z]")
+MAX_TITLE_WORDS = 30
+
+
+def is_blank(line: str) -> bool:
+    """True for an empty or whitespace-only line."""
+    return not line or line.isspace()
+
+
+def parse_date(text: str) -> str | None:
+    """Return the first date in ``text`` as ISO ``YYYY-MM-DD`` (or as written if odd)."""
+    match = DATE_RE.search(text)
+    if match is None:
+        return None
+    groups = match.groupdict()
+    for n in "1234":
+        if groups[f"y{n}"]:
+            month_text = groups[f"m{n}"]
+            month = int(month_text) if month_text.isdigit() else _MONTH_NUMBER[month_text.lower()]
+            day = int(groups[f"d{n}"])
+            if 1 <= month <= 12 and 1 <= day <= 31:
+                return f"{int(groups[f'y{n}']):04d}-{month:02d}-{day:02d}"
+    return match.group(0)
+
+
+def is_date_line(line: str) -> bool:
+    """True when the stripped line is only a date (a dateline under a byline)."""
+    return DATE_LINE_RE.fullmatch(line) is not None
+
+
+def is_name_like(segment: str) -> bool:
+    """True for a short run of capitalised words: a person's name or an outlet."""
+    words = segment.split()
+    if not words or len(words) > MAX_NAME_WORDS:
+        return False
+    has_name = False
+    for word in words:
+        if NAME_TOKEN_RE.fullmatch(word):
+            has_name = True
+        elif word.lower() not in NAME_CONNECTORS:
+            return False
+    return has_name
+
+
+def _looks_like_outlet(name: str) -> bool:
+    # "The Cradle", "Sputnik", "INDIAN PUNCHLINE" are outlets; two or three capitalised
+    # words without an article ("John Miles") are read as a person.
+    words = name.split()
+    return words[0].lower() == "the" or len(words) == 1 or name.isupper()
+
+
+def parse_byline(line: str) -> dict[str, str] | None:
+    """Parse a one-line byline; return its author/outlet/published, or None if it isn't one.
+
+    Accepted shapes: "By NAME [| OUTLET] [| DATE]" with any of | – — - as separators,
+    "OUTLET | DATE", "NAME, OUTLET", "— NAME" (a closing signature) and "Posted on DATE".
+    """
+    if len(line) > 400:
+        return None
+    bio = AUTHOR_BIO_RE.fullmatch(line)
+    if bio is not None:
+        return {"author": bio.group("name")}
+    if len(line) > 150:
+        return None
+    if is_date_line(line):
+        published = parse_date(line)
+        return {"published": published} if published else None
+    signature = SIGNATURE_RE.fullmatch(line)
+    if signature is not None:
+        return {"author": signature.group("name")}
+    by_prefix = BY_PREFIX_RE.match(line)
+    rest = line[by_prefix.end() :] if by_prefix else line
+    segments = [part.strip(" ,") for part in BYLINE_SEPARATOR_RE.split(rest) if part.strip(" ,")]
+    if not segments:
+        return None
+    meta: dict[str, str] = {}
+    names: list[str] = []
+    for segment in segments:
+        if "published" not in meta and DATE_LINE_RE.fullmatch(segment):
+            meta["published"] = parse_date(segment) or segment
+        elif is_name_like(segment.replace(",", " ")):
+            names.extend(part.strip() for part in segment.split(",") if part.strip())
+        else:
+            return None
+    # Without "By", only a dated line is a byline: "Syria - Latest News" is a headline.
+    if not names or (by_prefix is None and "published" not in meta):
+        return None
+    if by_prefix is None and len(names) == 1 and _looks_like_outlet(names[0]):
+        meta["outlet"] = names[0]
+    else:
+        meta["author"] = names[0]
+        if len(names) > 1:
+            meta["outlet"] = names[1]
+    return meta
+
+
+def parse_name_outlet(line: str) -> dict[str, str] | None:
+    """Parse "Claire Bernish, Antimedia": the first line of a two-line byline."""
+    if len(line) > 80 or "," not in line:
+        return None
+    author, _, outlet = line.partition(",")
+    if is_name_like(author) and is_name_like(outlet) and len(author.split()) >= 2:
+        return {"author": author.strip(), "outlet": outlet.strip()}
+    return None
+
+
+def is_caption_line(line: str) -> bool:
+    """True for an image file name or a short line labelled as a photo/map/credit caption."""
+    if len(line) > MAX_CAPTION_CHARS:
+        return False
+    if IMAGE_FILE_RE.fullmatch(line) and len(line.split()) <= 8:
+        return True
+    if CAPTION_PREFIX_RE.match(line):
+        return True
+    return PHOTO_CREDIT_RE.fullmatch(line) is not None
+
+
+def is_image_file_line(line: str) -> bool:
+    """True for a bare image file name such as "Screenshot 2018-11-10 hostages.png"."""
+    return IMAGE_FILE_RE.fullmatch(line) is not None and len(line.split()) <= 8
+
+
+def is_boilerplate_line(line: str) -> bool:
+    """True for page chrome: menus, share buttons, newsletter and privacy notices."""
+    return len(line) <= MAX_BOILERPLATE_CHARS and BOILERPLATE_RE.search(line) is not None
+
+
+def is_comment_header(line: str) -> bool:
+    """True for a line that opens a comment section ("12 Comments", "Leave a Reply")."""
+    return len(line) <= 40 and COMMENT_HEADER_RE.fullmatch(line) is not None
+
+
+def is_title_like(line: str) -> bool:
+    """True for a headline-shaped line: short, no closing full stop, starts with a capital."""
+    if len(line) > MAX_TITLE_CHARS or len(line.split()) > MAX_TITLE_WORDS:
+        return False
+    if line[-1] in ".,;:" or line.endswith((".”", '."', ".’")):
+        return False
+    if SENTENCE_INSIDE_RE.search(line):
+        return False  # two sentences in a row are prose, whatever the last character
+    first = line[0]
+    return first.isupper() or first.isdigit() or first in "‘“\"'"
+
+
+def merge_meta(*parts: Mapping[str, str] | None) -> dict[str, str]:
+    """Merge metadata dicts, the first one to set a key wins."""
+    merged: dict[str, str] = {}
+    for part in parts:
+        for key, value in (part or {}).items():
+            merged.setdefault(key, value)
+    return merged

@@ -1,0 +1,82 @@
+"""Word tables shared by the rules, and the helper that builds them.
+
+Tables are written as whitespace-separated words so they read like a glossary; ``words``
+turns one into a frozenset for O(1) membership tests.
+"""
+
+from __future__ import annotations
+
+
+def words(table: str) -> frozenset[str]:
+    """Return the whitespace-separated entries of ``table`` as a frozenset."""
+    return frozenset(table.split())
+
+
+# Verbs that report speech or writing; "said Gerasimov", "the SVR noted".
+SPEECH_VERBS = words(
+    """said says say told tells stated states claimed claims announced announces reported
+    reports confirmed confirms warned warns noted notes wrote writes added adds explained
+    explains insisted insists argued argues alleged alleges revealed reveals disclosed
+    discloses admitted admits acknowledged acknowledges declared declares asserted asserts
+    affirmed affirms stressed stresses emphasized emphasises emphasised emphasizes
+    indicated indicates recounted recounts proclaimed proclaims tweeted tweets denied denies
+    urged urges testified concluded concludes accused accuses maintained maintains contended
+    observed observes commented replied responded remarked recalled recalls estimated
+    estimates highlighted highlights continued called calls reiterated reiterates condemned
+    condemns criticized criticised threatened threatens determined discovered demanded
+    demands"""
+)
+# Participles that attach speech to the sentence's subject: "..., saying that ...".
+SPEECH_PARTICIPLES = words(
+    """saying adding claiming noting warning stating insisting arguing alleging explaining
+    declaring stressing accusing telling"""
+)
+# Adverbs and auxiliaries allowed between a speaker and the verb: "Gerasimov further said".
+SPEAKER_VERB_FILLERS = words(
+    """has have had also further later previously recently repeatedly then now once even
+    officially publicly reportedly separately subsequently earlier again already last
+    this week yesterday today on monday tuesday wednesday thursday friday saturday sunday
+    in an interview statement a the"""
+)
+# Lower-case nouns and adjectives that can head or modify a speaker: "a security source".
+SPEAKER_NOUNS = words(
+    """official officials spokesman spokeswoman spokesperson minister ministry source sources
+    officer officers commander commanders analyst analysts expert experts researcher
+    researchers report reports statement statements study survey agency intelligence
+    government military army police president secretary ambassador envoy general director
+    chief head leader leaders observers critics authorities media newspaper outlet channel
+    embassy security senior top former local state new recent latest international
+    community prosecutor prosecutors witness witnesses residents activists doctors
+    scientists investigators journalist journalists correspondent monitor watchdog group
+    committee council court judge lawyer attorney representative representatives member
+    members politicians pundits commentators people staff spokesmen daily magazine
+    investigation briefing document documents letter interview release memo poll data
+    figures website broadcaster news agency anonymous unnamed iraqi defense defence
+    foreign interior high-ranking deputy special presidential military's army's
+    ministry's government's satellite television tv weekly"""
+)
+# Document nouns: for "a new Reuters report" the source is the name before them.
+DOCUMENT_NOUNS = words(
+    """report reports statement statements study survey analysis article investigation
+    briefing document documents letter letters interview release memo poll data figures
+    website broadcast footage video cable filing"""
+)
+PRONOUN_SPEAKERS = words("he she they He She They")
+# Words that look capitalised at a sentence start but never name a speaker.
+NOT_SPEAKERS = words(
+    """The This That These Those It Its There Here What Which Who Whom Whose When Where How
+    Why If As But And Or So Yet Then Now Also Many Some Most All Both Each Few Several
+    Others Other One I We You Our My Your Their His Her Nobody Everyone Someone Anyone
+    Meanwhile However Thus Hence Still Later Earlier Today Yesterday Last Next Such"""
+)
+MONTH_AND_DAY_NAMES = words(
+    """January February March April May June July August September October November December
+    Monday Tuesday Wednesday Thursday Friday Saturday Sunday"""
+)
+# Speakers too vague to count as a source unless they spoke to a named outlet.
+ANONYMOUS_HEADS = words(
+    """source sources expert experts observer observers analyst analysts commentators people
+    critics others backers officer officers insiders residents witnesses"""
+)
+# Cues that name the outlet an anonymous speaker talked to: "told Reuters".
+TOLD_OUTLET_VERBS = words("told tells confirmed confirms recounted recounts said says")

@@ -1,0 +1,270 @@
+"""Page structure: articles, titles, bylines, bodies, captions, comments and boilerplate.
+
+The page is read line by line (a line is a paragraph in scraped text). Each line is classified
+by the cue tables of ``layout``; then lines are grouped: an *anchored* article starts at a
+headline followed by a byline (that is how a compilation page shows its articles), reader
+comments start at the first block, after a wide gap, that reads like comments, and a run of
+headlines after the last prose line is a "related stories" list. Zones inside an article
+partition its lines; blank lines never start or end a zone.
+"""
+
+# Typographic quotes and dashes are what this text engine reads, so they are meant here.
+# ruff: noqa: RUF001
+
+from __future__ import annotations
+
+import itertools
+import re
+from dataclasses import dataclass, field
+
+from . import layout
+from .model import Zone, ZoneKind
+
+BLANK, TEXT, BOILER, CAPTION, BYLINE, COMMENT = "blank", "text", "boiler", "caption", "byline", "c"
+
+# Traces of comment sections in scraped pages: sentences glued without a space ("don't.No"),
+# chat words, doubled punctuation. An article block rarely has two of these.
+RUN_TOGETHER_RE = re.compile(r"[a-z]{2}[.!?:][A-Z]")
+INFORMAL_RE = re.compile(
+    r"\b(?:lol|lmao|yeah|yep|nope|imho|imo|btw|wtf|poster|commenter|my response|upvote)\b"
+    r"|!!|\?\?|\.\.\.\.",
+    re.IGNORECASE,
+)
+COMMENT_SCORE_THRESHOLD = 2
+# Text that ends a prose paragraph; a trailing run of lines without it is a headline list.
+PROSE_END = tuple('.!?"”’)»>')
+
+
+@dataclass(slots=True)
+class Line:
+    """One line of the page, stripped, with its classification."""
+
+    start: int
+    end: int
+    text: str
+    kind: str
+    meta: dict[str, str] = field(default_factory=dict)
+
+
+def split_lines(text: str) -> list[Line]:
+    """Split ``text`` on "\\n" into stripped lines with absolute offsets and kinds."""
+    lines: list[Line] = []
+    position = 0
+    for raw in text.split("\n"):
+        stripped = raw.strip()
+        start = position + (len(raw) - len(raw.lstrip()))
+        lines.append(Line(start, start + len(stripped), stripped, _classify(stripped)))
+        position += len(raw) + 1
+    for line in lines:
+        if line.kind == BYLINE:
+            line.meta = layout.parse_byline(line.text) or {}
+    _join_two_line_bylines(lines)
+    return lines
+
+
+def _classify(line: str) -> str:
+    if layout.is_blank(line):
+        return BLANK
+    if layout.is_caption_line(line):
+        return CAPTION
+    if layout.is_boilerplate_line(line):
+        return BOILER
+    if layout.parse_byline(line) is not None:
+        return BYLINE
+    return TEXT
+
+
+def _join_two_line_bylines(lines: list[Line]) -> None:
+    # "Claire Bernish, Antimedia" over "February 12, 2016" is one byline in two lines.
+    for first, second in itertools.pairwise(lines):
+        if first.kind == TEXT and second.kind == BYLINE and "published" in second.meta:
+            meta = layout.parse_name_outlet(first.text)
+            if meta is not None:
+                first.kind, first.meta = BYLINE, meta
+
+
+def _next_content(lines: list[Line], index: int, step: int) -> int | None:
+    index += step
+    while 0 <= index < len(lines):
+        if lines[index].kind != BLANK:
+            return index
+        index += step
+    return None
+
+
+def _comment_score(lines: list[Line], seen: set[str]) -> int:
+    score = 0
+    for line in lines:
+        if line.kind in (CAPTION, BYLINE):
+            return 0  # images and bylines belong to articles
+        score += len(RUN_TOGETHER_RE.findall(line.text)) + len(INFORMAL_RE.findall(line.text))
+        key = line.text[:80]
+        if line.kind == TEXT and len(key) >= 40:
+            score += 2 if key in seen else 0
+            seen.add(key)
+    return score
+
+
+def mark_comments(lines: list[Line]) -> None:
+    """Mark reader comments: from a comment header, or the first comment-like block."""
+    blocks: list[list[Line]] = [[]]
+    blanks = 0
+    for line in lines:
+        if line.kind == BLANK:
+            blanks += 1
+            continue
+        if layout.is_comment_header(line.text):
+            line.kind = COMMENT
+        if blanks >= 2 and blocks[-1]:
+            blocks.append([])
+        blanks = 0
+        blocks[-1].append(line)
+    seen: set[str] = set()
+    in_comments = False
+    for number, block in enumerate(blocks):
+        score = _comment_score(block, seen)
+        if not in_comments and number > 0 and score >= COMMENT_SCORE_THRESHOLD:
+            in_comments = True
+        for line in block:
+            in_comments = in_comments or line.kind == COMMENT
+            if in_comments and line.kind != BOILER:
+                line.kind = COMMENT
+
+
+def mark_headline_tail(lines: list[Line]) -> None:
+    """Mark the trailing list of related headlines (after the last prose line) as boilerplate."""
+    tail: list[Line] = []
+    headlines = 0
+    for line in reversed(lines):
+        if line.kind == BLANK:
+            continue
+        if line.kind == BOILER:
+            tail.append(line)
+        elif line.kind == TEXT and layout.is_title_like(line.text):
+            tail.append(line)
+            headlines += 1
+        else:
+            break
+    else:
+        return  # no prose line at all: the page is all headlines, leave it to the article
+    if headlines >= 2 or (headlines and len(tail) > headlines):
+        for line in tail:
+            line.kind = BOILER
+
+
+def _article_starts(lines: list[Line]) -> list[tuple[int, list[int]]]:
+    """Return (title index, subtitle indices) of each headline that sits over a byline."""
+    starts: list[tuple[int, list[int]]] = []
+    for index, line in enumerate(lines):
+        if line.kind != BYLINE or "_used" in line.meta or set(line.meta) == {"author"}:
+            continue
+        previous = _next_content(lines, index, -1)
+        if previous is not None and lines[previous].kind == BYLINE:
+            continue  # second line of a two-line byline
+        if previous is None or lines[previous].kind != TEXT:
+            continue
+        if layout.is_title_like(lines[previous].text):
+            starts.append((previous, []))
+            continue
+        # A standfirst sentence may sit between the headline and the byline.
+        before = _next_content(lines, previous, -1)
+        if (
+            before is not None
+            and lines[before].kind == TEXT
+            and layout.is_title_like(lines[before].text)
+        ):
+            starts.append((before, [previous]))
+    return starts
+
+
+def _group(lines: list[Line], indices: list[int], kind_of: dict[int, ZoneKind]) -> list[Zone]:
+    """Group consecutive lines of one kind into zones; blank lines only split captions.
+
+    Lines not in ``indices`` (another article's, or page chrome) always end a zone.
+    """
+    zones: list[Zone] = []
+    run: list[int] = []
+    for index in indices:
+        kind = kind_of[index]
+        if run:
+            last = run[-1]
+            between = range(last + 1, index)
+            gap = any(lines[i].kind == BLANK for i in between)
+            interrupted = any(lines[i].kind != BLANK for i in between)
+            wide_gap = sum(lines[i].kind == BLANK for i in between) >= 2
+            same = kind_of[last] == kind
+            # Headline and standfirst on adjacent lines are one title block; page-chrome
+            # widgets separated by a wide gap are separate blocks.
+            splits_on_gap = kind in (ZoneKind.CAPTION, ZoneKind.BYLINE, ZoneKind.TITLE)
+            if (
+                interrupted
+                or not same
+                or (gap and splits_on_gap)
+                or (wide_gap and kind == ZoneKind.BOILERPLATE)
+            ):
+                zones.append(Zone(kind_of[last], lines[run[0]].start, lines[last].end, {}))
+                run = []
+        run.append(index)
+    if run:
+        zones.append(Zone(kind_of[run[-1]], lines[run[0]].start, lines[run[-1]].end, {}))
+    return zones
+
+
+def _zone_kind(line: Line) -> ZoneKind:
+    return {
+        BOILER: ZoneKind.BOILERPLATE,
+        CAPTION: ZoneKind.CAPTION,
+        BYLINE: ZoneKind.BYLINE,
+        COMMENT: ZoneKind.COMMENTS,
+    }.get(line.kind, ZoneKind.BODY)
+
+
+def find_zones(text: str) -> list[Zone]:
+    """Find the zones of ``text``: articles with their parts, comments and boilerplate."""
+    lines = split_lines(text)
+    mark_comments(lines)
+    mark_headline_tail(lines)
+    content = [i for i, line in enumerate(lines) if line.kind in (TEXT, CAPTION, BYLINE)]
+    if not content:
+        indices = [i for i, line in enumerate(lines) if line.kind != BLANK]
+        return _group(lines, indices, {i: _zone_kind(lines[i]) for i in indices})
+    starts = _article_starts(lines)
+    if not starts or starts[0][0] > content[0]:
+        first = content[0]
+        subtitles: list[int] = []
+        if lines[first].kind == TEXT and layout.is_title_like(lines[first].text):
+            following = _next_content(lines, first, 1)
+            if (
+                following is not None
+                and lines[following].kind == TEXT
+                and layout.is_title_like(lines[following].text)
+            ):
+                subtitles.append(following)
+        starts.insert(0, (first, subtitles))
+    kind_of: dict[int, ZoneKind] = {}
+    zones: list[Zone] = []
+    article_of: dict[int, int] = {}
+    for number, (title, subtitles) in enumerate(starts):
+        stop = starts[number + 1][0] if number + 1 < len(starts) else len(lines)
+        members = [i for i in content if title <= i < stop]
+        meta: dict[str, str] = {}
+        if lines[title].kind == TEXT and layout.is_title_like(lines[title].text):
+            kind_of[title] = ZoneKind.TITLE
+            meta["title"] = lines[title].text
+        for index in subtitles:
+            kind_of[index] = ZoneKind.TITLE
+        for index in members:
+            article_of[index] = number
+            kind_of.setdefault(index, _zone_kind(lines[index]))
+            if lines[index].kind == BYLINE:
+                meta = layout.merge_meta(meta, lines[index].meta)
+        zones.append(Zone(ZoneKind.ARTICLE, lines[members[0]].start, lines[members[-1]].end, meta))
+    others = [i for i, line in enumerate(lines) if line.kind in (BOILER, COMMENT)]
+    for index in others:
+        kind_of[index] = _zone_kind(lines[index])
+    # Group article parts per article, so one article's body never runs into the next.
+    for number in range(len(starts)):
+        zones.extend(_group(lines, [i for i in content if article_of[i] == number], kind_of))
+    zones.extend(_group(lines, others, kind_of))
+    zones.sort(key=lambda zone: (zone.start, -zone.end, zone.kind != ZoneKind.ARTICLE))
+    return zones

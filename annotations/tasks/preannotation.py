@@ -1,0 +1,60 @@
+"""Pre-annotation tasks: one document per task, and the periodic dispatcher."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from billiard.einfo import ExceptionInfo
+from celery import Task, shared_task
+from django.db import DatabaseError, InterfaceError, OperationalError
+
+from annotations.services import preannotation as service
+
+logger = logging.getLogger(__name__)
+
+# Named transient errors only: a lock held by a concurrent delivery, or a dropped connection.
+# Anything else (a bug, bad data, a time limit) fails the item at once with its error.
+TRANSIENT_ERRORS = (OperationalError, InterfaceError)
+
+
+class PreannotationTask(Task[Any, Any]):
+    """Records retries and terminal failures on the item, so the admin and API can show them."""
+
+    def on_retry(
+        self, exc: Exception, task_id: str, args: Any, kwargs: Any, einfo: ExceptionInfo
+    ) -> None:
+        logger.warning("Retrying pre-annotation item %s after %r", args[0], exc)
+        try:
+            service.preannotation_item_note_retry(item_id=args[0], error=repr(exc))
+        except DatabaseError:
+            logger.warning("Could not record the retry of item %s", args[0], exc_info=True)
+
+    def on_failure(
+        self, exc: Exception, task_id: str, args: Any, kwargs: Any, einfo: ExceptionInfo
+    ) -> None:
+        service.preannotation_item_fail(item_id=args[0], error=f"{type(exc).__name__}: {exc}")
+
+
+@shared_task(
+    base=PreannotationTask,
+    name="annotations.preannotate_item",
+    acks_late=True,
+    reject_on_worker_lost=True,
+    autoretry_for=TRANSIENT_ERRORS,
+    retry_backoff=1,
+    retry_backoff_max=60,
+    retry_jitter=True,
+    max_retries=6,
+)
+def preannotate_item(item_id: int) -> None:
+    """Pre-annotate one run item's document (idempotent; see preannotation_run_item)."""
+    service.preannotation_run_item(item_id=item_id)
+
+
+@shared_task(name="annotations.preannotation_dispatch_pending", ignore_result=True)
+def preannotation_dispatch_pending() -> None:
+    """Send items that were never sent, were lost, or whose worker died."""
+    sent = service.preannotation_dispatch_pending()
+    if sent:
+        logger.info("Re-sent %d pre-annotation item(s)", sent)

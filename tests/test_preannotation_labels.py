@@ -1,0 +1,155 @@
+"""Labelling rules (attribution, opinion, checkable claims) on small invented texts."""
+
+# Typographic quotes are part of the inputs under test.
+# ruff: noqa: RUF001
+
+from annotations.preannotation import Label, analyse
+from annotations.preannotation.attribution import clean_source, find_attribution
+from annotations.preannotation.claims import claim_cues
+from annotations.preannotation.opinion import opinion_cues
+
+
+def _labels(text: str) -> list[tuple[str, Label, str | None]]:
+    return [(text[s.start : s.end], s.label, s.source) for s in analyse(text).suggestions]
+
+
+def test_reported_speech_names_the_speaker_as_source() -> None:
+    found = find_attribution("Mayor Lena Ortiz said the bridge would reopen in May.")
+    assert found is not None
+    assert found.source == "Mayor Lena Ortiz"
+    assert found.cue == "said"
+
+
+def test_inverted_speech_after_a_quote_names_the_speaker() -> None:
+    found = find_attribution("“We will rebuild,” said Tom Avery, the harbour chief.")
+    assert found is not None
+    assert found.source == "Tom Avery"
+    assert found.kind == "direct quotation"
+
+
+def test_according_to_a_report_gives_the_outlet() -> None:
+    found = find_attribution("According to a new Reuters report, prices rose.")
+    assert found is not None
+    assert found.source == "Reuters"
+
+
+def test_organisation_with_article_keeps_the_article() -> None:
+    found = find_attribution("The WHO noted in a statement that cases fell.")
+    assert found is not None
+    assert found.source == "the WHO"
+
+
+def test_document_noun_is_reduced_to_its_owner() -> None:
+    assert clean_source("the latest Oxfam report") == "Oxfam"
+    assert clean_source("UNICEF’s report") == "UNICEF"
+
+
+def test_vague_collective_is_not_a_source() -> None:
+    assert find_attribution("Many observers claim the plan is illegal.") is None
+
+
+def test_anonymous_source_counts_only_with_the_outlet_named() -> None:
+    found = find_attribution("A senior source told Al Jazeera that talks had failed.")
+    assert found is not None
+    assert found.source == "Al Jazeera"
+
+
+def test_first_person_reporting_is_not_a_source() -> None:
+    assert find_attribution("We reported last year that the mine had closed.") is None
+
+
+def test_credit_line_after_a_block_quote_sources_the_paragraph() -> None:
+    text = "Title Here\n\nThe army took the town. Two soldiers died. - NewsWire\n"
+    labels = _labels(text)
+    assert ("The army took the town.", Label.SOURCED, "NewsWire") in labels
+
+
+def test_sentence_continuing_a_quote_keeps_the_speaker() -> None:
+    text = 'Title Here\n\nThe minister said, "The dam is safe. It was checked in May."\n'
+    labels = _labels(text)
+    assert ('It was checked in May."', Label.SOURCED, "minister") in labels or any(
+        sentence.startswith("It was checked") and label == Label.SOURCED
+        for sentence, label, _ in labels
+    )
+
+
+def test_paragraph_introduced_by_speaker_and_colon_is_sourced() -> None:
+    text = "Title Here\n\nThe council said:\n\nRoads will close on Friday for 3 days.\n"
+    labels = _labels(text)
+    assert ("Roads will close on Friday for 3 days.", Label.SOURCED, "council") in labels or any(
+        label == Label.SOURCED and sentence.startswith("Roads") for sentence, label, _ in labels
+    )
+    # The introducing line itself carries no claim.
+    assert all(sentence != "The council said:" for sentence, _, _ in labels)
+
+
+def test_pronoun_speaker_resolves_to_the_last_named_speaker() -> None:
+    text = "Title Here\n\nAnna Berg said the port is shut. She added that 40 ships wait outside.\n"
+    sources = [source for _, label, source in _labels(text) if label == Label.SOURCED]
+    assert sources == ["Anna Berg", "Anna Berg"]
+
+
+def test_first_person_stance_is_opinion() -> None:
+    assert opinion_cues("I think the decision was wrong.").score >= 1.0
+
+
+def test_loaded_wording_is_opinion() -> None:
+    cues = opinion_cues("This nefarious scheme is pure propaganda.")
+    assert cues.score >= 1.0
+    assert any("nefarious" in cue for cue in cues.cues)
+
+
+def test_rhetorical_question_is_opinion() -> None:
+    assert opinion_cues("Who really gains from this war?").score >= 1.0
+
+
+def test_quoted_loaded_words_are_not_the_authors_opinion() -> None:
+    assert opinion_cues('He called it "a horrific act".').score < 1.0
+
+
+def test_quoted_opinion_with_a_named_speaker_is_sourced_not_opinion() -> None:
+    text = 'Title Here\n\n"This is a horrific crime," said Ana Ruiz.\n'
+    assert _labels(text)[-1][1] == Label.SOURCED
+
+
+def test_plain_fact_with_number_and_date_is_unsourced() -> None:
+    text = "Title Here\n\nThe plant employed 1,200 workers in March 2019.\n"
+    assert _labels(text)[-1] == (
+        "The plant employed 1,200 workers in March 2019.",
+        Label.UNSOURCED,
+        None,
+    )
+
+
+def test_claim_cues_list_their_anchors() -> None:
+    cues = claim_cues("Rebels seized Kidal on Monday with 300 fighters.")
+    assert cues is not None
+    assert "number" in cues.anchors
+    assert any(anchor.startswith("date") for anchor in cues.anchors)
+
+
+def test_short_fragment_has_no_claim() -> None:
+    assert claim_cues("Read more") is None
+
+
+def test_headline_with_speech_verb_is_sourced() -> None:
+    text = "Mayor Warns Of Flooding Next Week\n\nBody text here.\n"
+    first = analyse(text).suggestions[0]
+    assert first.label == Label.SOURCED
+    assert first.source == "Mayor"
+
+
+def test_boilerplate_gets_no_suggestions() -> None:
+    text = "Menu Close\n\nA Title Here\n\nThe body has 3 facts.\n\nSubscribe to our newsletter\n"
+    analysis = analyse(text)
+    spans = [text[s.start : s.end] for s in analysis.suggestions]
+    assert "Menu Close" not in spans
+    assert "Subscribe to our newsletter" not in spans
+
+
+def test_suggestions_carry_reason_and_confidence_in_range() -> None:
+    text = "Title Here\n\nGen. Ruiz said 30 troops left. Clearly this is a disgrace.\n"
+    for suggestion in analyse(text).suggestions:
+        assert suggestion.reason
+        assert 0.0 <= suggestion.confidence <= 1.0
+        assert (suggestion.source is not None) == (suggestion.label == Label.SOURCED)

@@ -1,0 +1,267 @@
+"""The pre-annotation pipeline through the database: import, run, idempotency, failure."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from django.conf import settings
+
+from annotations import preannotation as engine
+from annotations.importing import read_paths
+from annotations.models import (
+    Document,
+    DocumentStatus,
+    PreannotationItem,
+    PreannotationRun,
+    RunState,
+    Span,
+    Suggestion,
+    Zone,
+)
+from annotations.services import (
+    documents_import,
+    preannotation_item_fail,
+    preannotation_request,
+    preannotation_run_item,
+)
+from factcheck.celery import app
+from tests.conftest import SEEDS
+from tests.factories import AssignmentFactory, DocumentFactory, SpanFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def eager(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Run tasks in-process for this test only (as development does without Redis)."""
+    monkeypatch.setattr(settings, "CELERY_TASK_ALWAYS_EAGER", True)
+    previous = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = previous
+
+
+def engine_rows(document: Document) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]:
+    zones = list(
+        Zone.objects.filter(document=document)
+        .order_by("start", "end", "kind")
+        .values_list("kind", "start", "end")
+    )
+    suggestions = list(
+        Suggestion.objects.filter(document=document)
+        .order_by("start", "end", "label")
+        .values_list("label", "start", "end", "source_name", "reason")
+    )
+    return zones, suggestions
+
+
+def import_seeds(project: Any) -> list[Document]:
+    return documents_import(project=project, items=read_paths([SEEDS], max_bytes=5 << 20)).imported
+
+
+def test_import_holds_documents_back_and_sends_the_run_only_after_commit(
+    project: Any, django_capture_on_commit_callbacks: Any, eager: None
+) -> None:
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        documents = import_seeds(project)
+    assert len(callbacks) == 1
+    assert {d.status for d in Document.objects.all()} == {DocumentStatus.PREANNOTATING}
+    run = PreannotationRun.objects.get()
+    assert (run.state, run.documents_total, run.documents_done) == (RunState.QUEUED, 5, 0)
+    assert not Suggestion.objects.exists()
+
+    callbacks[0]()
+    run.refresh_from_db()
+    assert (run.state, run.documents_done, run.progress) == (RunState.DONE, 5, 1.0)
+    assert {d.status for d in Document.objects.all()} == {DocumentStatus.READY}
+    assert all(Suggestion.objects.filter(document=d).exists() for d in documents)
+
+
+@pytest.mark.parametrize("seed", sorted(p.name for p in SEEDS.glob("*.txt")))
+def test_each_seed_gets_zones_and_suggestions_with_exact_offsets(
+    seed: str, project: Any, django_capture_on_commit_callbacks: Any, eager: None
+) -> None:
+    with django_capture_on_commit_callbacks(execute=True):
+        [document] = documents_import(
+            project=project, items=read_paths([SEEDS / seed], max_bytes=5 << 20)
+        ).imported
+    text = Document.objects.get(pk=document.pk).text
+    zones = Zone.objects.filter(document=document)
+    assert zones.filter(kind="article").exists()
+    assert zones.filter(kind="body").exists()
+    labels = set(Suggestion.objects.filter(document=document).values_list("label", flat=True))
+    assert labels == {"sourced", "unsourced", "opinion"}
+    for suggestion in Suggestion.objects.filter(document=document):
+        quoted = text[suggestion.start : suggestion.end]
+        assert quoted, suggestion
+        assert quoted == quoted.strip(), suggestion
+        assert suggestion.reason
+        assert suggestion.engine == engine.ENGINE_NAME
+        assert suggestion.engine_version == engine.ENGINE_VERSION
+        assert 0 <= suggestion.confidence <= 1
+    # What is stored is exactly what the engine says about the stored text.
+    analysis = engine.analyse(text)
+    assert len(analysis.suggestions) == Suggestion.objects.filter(document=document).count()
+    assert len(analysis.zones) == zones.count()
+
+
+def test_structure_zones_of_the_seed_corpus(
+    project: Any, django_capture_on_commit_callbacks: Any, eager: None
+) -> None:
+    with django_capture_on_commit_callbacks(execute=True):
+        documents = {d.metadata["origin"].rsplit("/", 1)[-1][:3]: d for d in import_seeds(project)}
+    kinds = {
+        key: list(Zone.objects.filter(document=d).values_list("kind", flat=True))
+        for key, d in documents.items()
+    }
+    assert "comments" in kinds["000"]
+    assert "caption" in kinds["001"]
+    assert kinds["002"].count("article") >= 8
+    assert "boilerplate" in kinds["003"]
+    compilation = Zone.objects.filter(document=documents["002"], kind="article")
+    assert all(zone.metadata.get("title") for zone in compilation)
+
+
+def test_rerunning_replaces_the_engines_rows_without_duplicates_or_touching_spans(
+    project: Any, django_capture_on_commit_callbacks: Any, eager: None
+) -> None:
+    with django_capture_on_commit_callbacks(execute=True):
+        [document, *_] = import_seeds(project)
+    before = engine_rows(document)
+    accepted = Suggestion.objects.filter(document=document).first()
+    assignment = AssignmentFactory(document=document)
+    span = SpanFactory(
+        assignment=assignment,
+        start=accepted.start,
+        end=accepted.end,
+        quote=document.text[accepted.start : accepted.end],
+        label=accepted.label,
+        suggestion=accepted,
+    )
+
+    with django_capture_on_commit_callbacks(execute=True):
+        forced = preannotation_request(project=project, documents=[document], force=True)
+    forced.refresh_from_db()
+    assert forced.state == RunState.DONE
+    assert engine_rows(document) == before
+    span.refresh_from_db()
+    assert (span.start, span.end, span.label, span.quote) == (
+        accepted.start,
+        accepted.end,
+        accepted.label,
+        document.text[accepted.start : accepted.end],
+    )
+    assert span.suggestion is None  # the old suggestion was replaced; the span stays
+    assert Span.objects.count() == 1
+    # A document in review keeps its status while it is re-annotated.
+    assert Document.objects.get(pk=document.pk).status == DocumentStatus.READY
+
+
+def test_a_repeated_delivery_of_a_finished_item_does_nothing(
+    project: Any, django_capture_on_commit_callbacks: Any, eager: None
+) -> None:
+    with django_capture_on_commit_callbacks(execute=True):
+        [document, *_] = import_seeds(project)
+    item = PreannotationItem.objects.get(document=document)
+    rows = engine_rows(document)
+    assert preannotation_run_item(item_id=item.pk) is False
+    assert preannotation_run_item(item_id=10**9) is False
+    assert engine_rows(document) == rows
+    run = item.run
+    run.refresh_from_db()
+    assert run.documents_done == run.documents_total == 5
+
+
+def test_without_force_a_rerun_skips_documents_this_version_already_annotated(
+    project: Any, django_capture_on_commit_callbacks: Any, eager: None
+) -> None:
+    with django_capture_on_commit_callbacks(execute=True):
+        documents = import_seeds(project)
+    ids_before = set(Suggestion.objects.values_list("id", flat=True))
+    with django_capture_on_commit_callbacks(execute=True):
+        run = preannotation_request(project=project)
+    run.refresh_from_db()
+    assert (run.state, run.documents_done, run.documents_total) == (
+        RunState.DONE,
+        5,
+        len(documents),
+    )
+    assert set(Suggestion.objects.values_list("id", flat=True)) == ids_before
+
+
+def test_a_failed_item_keeps_its_error_and_releases_the_document(project: Any) -> None:
+    document = DocumentFactory(project=project, status=DocumentStatus.READY)
+    run = preannotation_request(project=project, documents=[document])
+    item = run.items.get()
+    assert Document.objects.get(pk=document.pk).status == DocumentStatus.PREANNOTATING
+    preannotation_item_fail(item_id=item.pk, error="SoftTimeLimitExceeded: took too long")
+    run.refresh_from_db()
+    item.refresh_from_db()
+    assert (item.state, item.error) == (RunState.FAILED, "SoftTimeLimitExceeded: took too long")
+    assert (run.state, run.documents_failed) == (RunState.FAILED, 1)
+    assert "took too long" in run.error
+    assert run.finished_at is not None
+    assert Document.objects.get(pk=document.pk).status == DocumentStatus.READY
+
+
+def test_requesting_documents_of_another_project_is_refused(project: Any) -> None:
+    from annotations.exceptions import InvalidInput
+
+    stranger = DocumentFactory()
+    with pytest.raises(InvalidInput, match="not in project"):
+        preannotation_request(project=project, documents=[stranger])
+    with pytest.raises(InvalidInput, match="at least one document"):
+        preannotation_request(project=project, documents=[])
+    assert not PreannotationRun.objects.exists()
+
+
+def test_preannotate_command_reruns_a_project_and_reports_the_run(
+    project: Any, django_capture_on_commit_callbacks: Any, eager: None
+) -> None:
+    from io import StringIO
+
+    from django.core.management import CommandError, call_command
+
+    with django_capture_on_commit_callbacks(execute=True):
+        documents = import_seeds(project)
+    out = StringIO()
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command(
+            "preannotate",
+            "--project",
+            project.name,
+            "--document",
+            str(documents[0].pk),
+            "--force",
+            "--no-wait",
+            stdout=out,
+        )
+    assert "1 document(s) queued for factcheck-rules" in out.getvalue()
+    run = PreannotationRun.objects.order_by("-id").first()
+    assert (run.state, run.documents_done, run.force) == (RunState.DONE, 1, True)
+    with pytest.raises(CommandError, match=r"No document\(s\) \[999999\]"):
+        call_command("preannotate", "--project", project.name, "--document", "999999")
+    with pytest.raises(CommandError, match="does not exist"):
+        call_command("preannotate", "--project", "Nowhere")
+
+
+def test_admin_action_reruns_the_selected_documents(
+    client: Any, superuser: Any, project: Any, django_capture_on_commit_callbacks: Any, eager: None
+) -> None:
+    from django.urls import reverse
+
+    with django_capture_on_commit_callbacks(execute=True):
+        documents = import_seeds(project)
+    client.force_login(superuser)
+    changelist = client.get(reverse("admin:annotations_document_changelist"))
+    assert b"Done" in changelist.content  # the pre-annotation column
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("admin:annotations_document_changelist"),
+            {"action": "preannotate_documents", "_selected_action": [d.pk for d in documents[:2]]},
+        )
+    assert response.status_code == 302
+    run = PreannotationRun.objects.order_by("-id").first()
+    assert (run.documents_total, run.state, run.requested_by) == (2, RunState.DONE, superuser)
