@@ -52,6 +52,9 @@ urlpatterns = [
     path("evidence/<int:evidence_id>", spans.EvidenceDetailView.as_view(), name="evidence-detail"),
     path("projects/<int:project_id>/preannotation-runs", runs.RunListView.as_view(), name="runs"),
     path(
+        "projects/<int:project_id>/preannotate", runs.PreannotateView.as_view(), name="preannotate"
+    ),
+    path(
         "projects/<int:project_id>/preannotation-runs/<int:run_id>",
         runs.RunDetailView.as_view(),
         name="run",

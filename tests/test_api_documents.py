@@ -114,3 +114,23 @@ def test_upload_without_files_names_the_field(api: Any, team: Any) -> None:
     )
     assert response.status_code == 400
     assert "files" in response.json()["fields"]
+
+
+def test_preannotate_starts_a_run_and_reports_its_progress(api: Any, team: Any) -> None:
+    document = DocumentFactory(project=team.project)
+    foreign = DocumentFactory(project=team.other_project)
+    api.force_authenticate(team.lead)
+    url = f"/api/v1/projects/{team.project.pk}/preannotate"
+    refused = api.post(url, {"document_ids": [document.pk, foreign.pk]}, format="json")
+    assert refused.status_code == 400
+    assert "document_ids" in refused.json()["fields"]
+    started = api.post(url, {"document_ids": [document.pk]}, format="json")
+    assert started.status_code == 202, started.content
+    run = started.json()
+    assert run["documents_total"] == 1
+    detail = api.get(f"/api/v1/projects/{team.project.pk}/preannotation-runs/{run['id']}")
+    assert detail.status_code == 200
+    assert detail.json()["state"] in {"queued", "running", "done"}
+    assert 0 <= detail.json()["progress"] <= 1
+    elsewhere = api.get(f"/api/v1/projects/{team.other_project.pk}/preannotation-runs/{run['id']}")
+    assert elsewhere.status_code == 404

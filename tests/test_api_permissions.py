@@ -161,6 +161,13 @@ CASES = [
         (401, 200, 404, 200, 200),
     ),
     Case(
+        "preannotate",
+        "post",
+        lambda w: f"/api/v1/projects/{w.p}/preannotate",
+        (401, 403, 404, 202, 202),
+        body=lambda w: {"document_ids": [w.d]},
+    ),
+    Case(
         "run detail",
         "get",
         lambda w: f"/api/v1/projects/{w.p}/preannotation-runs/{w.r}",

@@ -6,15 +6,17 @@ from typing import Any
 
 from django.db.models import QuerySet
 from drf_spectacular.utils import extend_schema
-from rest_framework import serializers
+from rest_framework import serializers, status
 from rest_framework.generics import ListAPIView
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from annotations.api.common import ProjectScopedView, errors
-from annotations.models import PreannotationRun
-from annotations.permissions import IsProjectMember
+from annotations import services
+from annotations.api.common import ProjectScopedView, caller, errors
+from annotations.exceptions import InvalidInput
+from annotations.models import Document, PreannotationRun
+from annotations.permissions import IsProjectLead, IsProjectMember
 from annotations.selectors import run_get, runs_visible
 
 
@@ -65,3 +67,55 @@ class RunDetailView(ProjectScopedView):
     def get(self, request: Request, project_id: int, run_id: int) -> Response:
         run = run_get(project=self.get_project(), run_id=run_id)
         return Response(RunOutputSerializer(run).data)
+
+
+class PreannotateView(ProjectScopedView):
+    """Start a pre-annotation run (all documents, or the ones listed); leads and admins only.
+
+    Reviewers' work is never touched; re-running replaces the engine's own suggestions.
+    """
+
+    permission_classes = [IsAuthenticated, IsProjectLead]
+
+    class PreannotateInputSerializer(serializers.Serializer[Any]):
+        document_ids = serializers.ListField(
+            child=serializers.IntegerField(min_value=1),
+            required=False,
+            allow_empty=False,
+            max_length=100_000,
+            help_text="Documents of this project to pre-annotate; omit for all of them.",
+        )
+        force = serializers.BooleanField(
+            default=False, help_text="Re-run documents this engine version already annotated."
+        )
+
+    @extend_schema(
+        operation_id="preannotate",
+        request=PreannotateInputSerializer,
+        responses={202: RunOutputSerializer, **errors(400, 401, 403, 404)},
+    )
+    def post(self, request: Request, project_id: int) -> Response:
+        project = self.get_project()
+        data = self.PreannotateInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        ids = data.validated_data.get("document_ids")
+        documents = None
+        if ids is not None:
+            documents = list(
+                Document.objects.filter(project=project, pk__in=ids).only(
+                    "id", "status", "project_id"
+                )
+            )
+            missing = sorted(set(ids) - {document.pk for document in documents})
+            if missing:
+                raise InvalidInput(
+                    "document_ids: Not documents of this project.",
+                    fields={"document_ids": [f"Not in this project: {missing[:20]}"]},
+                )
+        run = services.preannotation_request(
+            project=project,
+            documents=documents,
+            force=data.validated_data["force"],
+            requested_by=caller(request),
+        )
+        return Response(RunOutputSerializer(run).data, status=status.HTTP_202_ACCEPTED)
