@@ -63,6 +63,12 @@ class WrongState(DomainError):
     http_status = status.HTTP_409_CONFLICT
 
 
+class LeaseExpired(WrongState):
+    """The assignment's lease ran out; ask the queue again to get the document back."""
+
+    code = "lease_expired"
+
+
 class StaleVersion(DomainError):
     """The write was based on an older version than the current one."""
 
@@ -86,6 +92,11 @@ CONSTRAINT_MESSAGES: dict[str, tuple[str, int, str]] = {
         "conflict",
         status.HTTP_409_CONFLICT,
         "You already have an open assignment in this project.",
+    ),
+    "assignment_one_reviewer_per_slot": (
+        "conflict",
+        status.HTTP_409_CONFLICT,
+        "That review slot of the document is already taken.",
     ),
     "membership_unique_user_per_project": (
         "conflict",

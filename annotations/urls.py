@@ -1,11 +1,62 @@
-"""REST API routes under /api/v1/."""
+"""REST API routes under /api/v1/. State changes are POST (or PATCH/DELETE), never GET."""
 
 from django.urls import path
 
-from annotations import api
+from annotations.api import auth, documents, health, projects, queue, runs, spans
 
 app_name = "annotations"
 
 urlpatterns = [
-    path("health", api.HealthView.as_view(), name="health"),
+    path("health", health.HealthView.as_view(), name="health"),
+    path("auth/token", auth.TokenView.as_view(), name="auth-token"),
+    path("projects", projects.ProjectListView.as_view(), name="projects"),
+    path("projects/<int:project_id>", projects.ProjectDetailView.as_view(), name="project"),
+    path(
+        "projects/<int:project_id>/memberships",
+        projects.MembershipListView.as_view(),
+        name="memberships",
+    ),
+    path(
+        "projects/<int:project_id>/documents",
+        documents.DocumentListView.as_view(),
+        name="documents",
+    ),
+    path(
+        "projects/<int:project_id>/documents/upload",
+        documents.DocumentUploadView.as_view(),
+        name="documents-upload",
+    ),
+    path("documents/<int:document_id>", documents.DocumentDetailView.as_view(), name="document"),
+    path("projects/<int:project_id>/queue/next", queue.QueueNextView.as_view(), name="queue-next"),
+    path(
+        "projects/<int:project_id>/assignments",
+        queue.ProjectAssignmentsView.as_view(),
+        name="assignments",
+    ),
+    path(
+        "assignments/<int:assignment_id>", queue.AssignmentDetailView.as_view(), name="assignment"
+    ),
+    path(
+        "assignments/<int:assignment_id>/release",
+        queue.AssignmentReleaseView.as_view(),
+        name="assignment-release",
+    ),
+    path(
+        "assignments/<int:assignment_id>/submit",
+        queue.AssignmentSubmitView.as_view(),
+        name="assignment-submit",
+    ),
+    path("assignments/<int:assignment_id>/spans", spans.SpanCreateView.as_view(), name="spans"),
+    path("spans/<int:span_id>", spans.SpanDetailView.as_view(), name="span"),
+    path("spans/<int:span_id>/evidence", spans.EvidenceCreateView.as_view(), name="evidence"),
+    path("evidence/<int:evidence_id>", spans.EvidenceDetailView.as_view(), name="evidence-detail"),
+    path("projects/<int:project_id>/preannotation-runs", runs.RunListView.as_view(), name="runs"),
+    path(
+        "projects/<int:project_id>/preannotate", runs.PreannotateView.as_view(), name="preannotate"
+    ),
+    path(
+        "projects/<int:project_id>/preannotation-runs/<int:run_id>",
+        runs.RunDetailView.as_view(),
+        name="run",
+    ),
 ]

@@ -70,6 +70,13 @@ def bench_import(documents: int) -> list[Row]:
     ]
 
 
+def bench_review(args: argparse.Namespace) -> list[Row]:
+    """The review queue under load through gunicorn (see bench/review_load.py)."""
+    from bench.review_load import bench_review as run
+
+    return run(args.review_documents, args.reviewers, args.seconds, args.workers)
+
+
 BENCHMARKS: dict[str, Callable[[argparse.Namespace], list[Row]]] = {
     "import": lambda args: bench_import(args.documents),
     "quality": lambda args: preannotation.bench_quality(),
@@ -77,6 +84,7 @@ BENCHMARKS: dict[str, Callable[[argparse.Namespace], list[Row]]] = {
     "end-to-end": lambda args: preannotation.bench_end_to_end(
         args.e2e_documents, os.environ["DATABASE_URL"], os.environ["REDIS_URL"]
     ),
+    "review": bench_review,
 }
 
 
@@ -98,6 +106,12 @@ def main() -> None:
         default=2_000,
         help="Documents pre-annotated end to end through Celery.",
     )
+    parser.add_argument(
+        "--review-documents", type=int, default=100_000, help="Documents in the review project."
+    )
+    parser.add_argument("--reviewers", type=int, default=16, help="Simulated reviewers.")
+    parser.add_argument("--seconds", type=float, default=30.0, help="Length of the review load.")
+    parser.add_argument("--workers", type=int, default=3, help="gunicorn worker processes.")
     args = parser.parse_args()
 
     server = os.environ.get("DATABASE_URL") or DEFAULT_DATABASE

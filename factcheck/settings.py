@@ -112,6 +112,10 @@ else:
                 "timeout": 20,
                 "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
             },
+            # A file, not Django's shared-cache in-memory database, so that the concurrency
+            # tests' threads share one database with SQLite's real locking (busy timeout,
+            # IMMEDIATE transactions) instead of shared-cache table locks.
+            "TEST": {"NAME": BASE_DIR / "test_db.sqlite3"},
         }
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -160,6 +164,12 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Span-level fact-check annotation: documents, review queue, spans, evidence.",
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
+    # Two models have a `state` field with different choices; name each enum explicitly.
+    "ENUM_NAME_OVERRIDES": {
+        "AssignmentStateEnum": "annotations.models.review.AssignmentState",
+        "RunStateEnum": "annotations.models.preannotation.RunState",
+    },
+    "COMPONENT_SPLIT_REQUEST": True,
 }
 
 # --- Celery ---------------------------------------------------------------------------------
@@ -202,6 +212,11 @@ CELERY_BROKER_TRANSPORT_OPTIONS |= {
 CELERY_BEAT_SCHEDULE: dict[str, dict[str, Any]] = {
     "preannotation-dispatch-pending": {
         "task": "annotations.preannotation_dispatch_pending",
+        "schedule": 60.0,
+    },
+    # Claims expire leases lazily too; this keeps statuses right in quiet projects.
+    "expire-review-leases": {
+        "task": "annotations.review.expire_leases",
         "schedule": 60.0,
     },
 }

@@ -76,3 +76,41 @@ def celery_worker_real(transactional_db: None) -> Iterator[Any]:
     # No ping check: it needs a result backend, and tasks here keep no results by design.
     with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=20) as worker:
         yield worker
+
+
+@pytest.fixture
+def team(db: None) -> Any:
+    """A project with two reviewers, a lead and an admin, and a reviewer of another project."""
+    from types import SimpleNamespace
+
+    from annotations.models import Role
+    from tests.factories import MembershipFactory
+
+    project = ProjectFactory()
+    other_project = ProjectFactory()
+    members = {
+        role_name: MembershipFactory(project=project, role=role).user
+        for role_name, role in (
+            ("reviewer", Role.REVIEWER),
+            ("reviewer2", Role.REVIEWER),
+            ("lead", Role.LEAD),
+            ("admin", Role.ADMIN),
+        )
+    }
+    outsider = MembershipFactory(project=other_project, role=Role.REVIEWER).user
+    return SimpleNamespace(
+        project=project, other_project=other_project, outsider=outsider, **members
+    )
+
+
+@pytest.fixture
+def api() -> Any:
+    from rest_framework.test import APIClient
+
+    return APIClient()
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings: Any) -> None:
+    """Factories hash a password per user; the production hasher is slow on purpose."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -15,8 +15,11 @@ from annotations.models import (
     Assignment,
     Document,
     DocumentStatus,
+    EvidenceLink,
+    EvidenceStance,
     Label,
     Membership,
+    PreannotationRun,
     Project,
     Role,
     Span,
@@ -98,3 +101,24 @@ class SpanFactory(DjangoModelFactory[Span]):
     end = 8
     quote = factory.LazyAttribute(lambda o: o.assignment.document.text[o.start : o.end])
     label = "unsourced"
+
+
+class EvidenceLinkFactory(DjangoModelFactory[EvidenceLink]):
+    class Meta:
+        model = EvidenceLink
+
+    span = factory.SubFactory(SpanFactory)
+    url = factory.Sequence(lambda n: f"https://example.org/evidence/{n}")
+    stance = EvidenceStance.SUPPORTS
+    added_by = factory.LazyAttribute(lambda o: o.span.assignment.reviewer)
+
+
+class PreannotationRunFactory(DjangoModelFactory[PreannotationRun]):
+    class Meta:
+        model = PreannotationRun
+
+    project = factory.SubFactory(ProjectFactory)
+    engine = "factcheck-rules"
+    engine_version = "1"
+    documents_total = 4
+    documents_done = 1

@@ -35,6 +35,10 @@ class Assignment(models.Model):
     state = models.CharField(
         max_length=10, choices=AssignmentState.choices, default=AssignmentState.ACTIVE
     )
+    # Which of the document's `reviews_required` places this claim fills (0-based). Unique among
+    # a document's active and submitted assignments, so even a bug in the claim could not hand
+    # one place to two reviewers; expired and released rows keep theirs as history.
+    slot = models.PositiveSmallIntegerField(default=0)
     claimed_at = models.DateTimeField()
     lease_expires_at = models.DateTimeField()
     submitted_at = models.DateTimeField(null=True, blank=True)
@@ -55,6 +59,11 @@ class Assignment(models.Model):
                 fields=["project", "reviewer"],
                 condition=Q(state="active"),
                 name="assignment_one_open_per_reviewer_and_project",
+            ),
+            models.UniqueConstraint(
+                fields=["document", "slot"],
+                condition=Q(state__in=["active", "submitted"]),
+                name="assignment_one_reviewer_per_slot",
             ),
             models.CheckConstraint(
                 condition=Q(state="submitted", submitted_at__isnull=False)

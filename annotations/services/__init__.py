@@ -5,6 +5,7 @@ row for each state change, and raises `annotations.exceptions.DomainError` subcl
 caller to show. Callers (views, tasks, admin, commands) never write models directly.
 """
 
+from annotations.services.accounts import token_issue
 from annotations.services.audit import audit_record, audit_record_many
 from annotations.services.documents import ImportReport, documents_import
 from annotations.services.preannotation import (
@@ -21,14 +22,35 @@ from annotations.services.projects import (
     project_create,
     project_get_or_create,
 )
+from annotations.services.review import (
+    Claim,
+    assignment_claim_next,
+    assignment_release,
+    assignment_snapshot,
+    assignment_submit,
+    assignments_expire,
+    evidence_add,
+    evidence_delete,
+    span_create,
+    span_delete,
+    span_update,
+)
 
 __all__ = [
     "DEFAULT_LABELS",
+    "Claim",
     "ImportReport",
+    "assignment_claim_next",
+    "assignment_release",
+    "assignment_snapshot",
+    "assignment_submit",
+    "assignments_expire",
     "audit_record",
     "audit_record_many",
     "dispatch_items",
     "documents_import",
+    "evidence_add",
+    "evidence_delete",
     "membership_set",
     "preannotation_dispatch_pending",
     "preannotation_item_fail",
@@ -37,4 +59,8 @@ __all__ = [
     "project_create",
     "project_get_or_create",
     "run_for_project",
+    "span_create",
+    "span_delete",
+    "span_update",
+    "token_issue",
 ]

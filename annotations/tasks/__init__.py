@@ -4,7 +4,7 @@ Enqueue only through `enqueue_on_commit` (or a service that sends after commit),
 direct `.delay()` inside a transaction.
 """
 
-from annotations.tasks import preannotation
+from annotations.tasks import preannotation, review
 from annotations.tasks.base import enqueue_on_commit
 
-__all__ = ["enqueue_on_commit", "preannotation"]
+__all__ = ["enqueue_on_commit", "preannotation", "review"]

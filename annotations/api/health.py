@@ -1,4 +1,4 @@
-"""REST API views: each authenticates, validates, calls one service or selector, serializes."""
+"""Liveness: the one endpoint that needs no authentication."""
 
 from __future__ import annotations
 

@@ -1,0 +1,75 @@
+"""What every API module shares: the error shape in the schema, pagination, project lookup."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.models import User
+from drf_spectacular.utils import OpenApiResponse
+from rest_framework import exceptions, generics, serializers
+from rest_framework.request import Request
+
+from annotations.models import Project
+from annotations.permissions import remember_role
+from annotations.selectors import project_get
+
+_DESCRIPTIONS = {
+    400: "Invalid input: `fields` names each wrong field and the reason.",
+    401: "Not authenticated: send a token (`Authorization: Token ...`) or a session cookie.",
+    403: "Authenticated and allowed to see this, but your role does not allow this action.",
+    404: "No such object, or it belongs to a project or reviewer you may not see.",
+    409: (
+        "Conflict: wrong state (e.g. already submitted), lapsed lease, a stale `version` "
+        "(`current` holds the current state), or a duplicate."
+    ),
+}
+
+
+class ErrorSerializer(serializers.Serializer[Any]):
+    """The one error body of the API, whatever raised it."""
+
+    code = serializers.CharField(
+        help_text="Stable machine-readable code, e.g. invalid, not_found, stale_version."
+    )
+    message = serializers.CharField(help_text="A sentence for people.")
+    # Declared fields are taken off the class by DRF's metaclass, so `fields` is safe here.
+    fields = serializers.DictField(  # type: ignore[assignment]
+        child=serializers.ListField(child=serializers.CharField()),
+        required=False,
+        help_text="For invalid input: each wrong field and the reasons.",
+    )
+    current = serializers.DictField(
+        required=False,
+        help_text="For 409 on an assignment: its current state and spans, to recover from.",
+    )
+    constraint = serializers.CharField(
+        required=False, help_text="For conflicts found by the database: the constraint's name."
+    )
+
+
+def errors(*codes: int) -> dict[int, OpenApiResponse]:
+    """Schema entries for the error responses an endpoint can give."""
+    return {
+        code: OpenApiResponse(response=ErrorSerializer, description=_DESCRIPTIONS[code])
+        for code in codes
+    }
+
+
+def caller(request: Request) -> User:
+    """The authenticated user; permissions have refused anonymous callers before this."""
+    user = request.user
+    if not isinstance(user, User):
+        raise exceptions.NotAuthenticated()
+    return user
+
+
+class ProjectScopedView(generics.GenericAPIView[Any]):
+    """A view under /projects/{project_id}/: looks the project up for the caller (404 if not
+    theirs) and checks the view's object permissions against it (403)."""
+
+    def get_project(self) -> Project:
+        request: Request = self.request
+        project, role = project_get(user=request.user, project_id=int(self.kwargs["project_id"]))
+        remember_role(request, project.pk, role)
+        self.check_object_permissions(request, project)
+        return project

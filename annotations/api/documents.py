@@ -1,0 +1,194 @@
+"""Documents: list and search, detail with zones and suggestions, create from JSON, upload."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.db.models import QuerySet
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import serializers, status
+from rest_framework.generics import ListAPIView
+from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from annotations import services
+from annotations.api.common import ProjectScopedView, caller, errors
+from annotations.api.outputs import DocumentDetailOutputSerializer, DocumentSummaryOutputSerializer
+from annotations.exceptions import InvalidInput
+from annotations.importing import ImportItem, Refusal, parse_bytes, parse_record
+from annotations.models import Document, DocumentStatus
+from annotations.permissions import IsProjectLead, IsProjectMember
+from annotations.selectors import document_get, documents_visible
+from annotations.services.documents import ImportReport
+
+# A file holding many documents (.json, .jsonl) may be this many times one document's limit,
+# as on the command line.
+CONTAINER_FACTOR = 40
+
+
+class ImportReportOutputSerializer(serializers.Serializer[Any]):
+    """What an upload did, as the import command reports it."""
+
+    class ImportedSerializer(serializers.Serializer[Any]):
+        id = serializers.IntegerField()
+        title = serializers.CharField()
+        origin = serializers.CharField()
+
+    class DuplicateSerializer(serializers.Serializer[Any]):
+        origin = serializers.CharField()
+        existing_document_id = serializers.IntegerField()
+
+    class RefusedSerializer(serializers.Serializer[Any]):
+        origin = serializers.CharField()
+        reason = serializers.CharField()
+
+    imported = ImportedSerializer(many=True)
+    duplicates = DuplicateSerializer(many=True)
+    refused = RefusedSerializer(many=True)
+    warnings = serializers.ListField(child=serializers.CharField())
+    summary = serializers.CharField()
+
+
+def _report_data(report: ImportReport) -> dict[str, Any]:
+    return {
+        "imported": [
+            {"id": d.pk, "title": d.title, "origin": d.metadata.get("origin", "")}
+            for d in report.imported
+        ],
+        "duplicates": [
+            {"origin": d.origin, "existing_document_id": d.existing_document_id}
+            for d in report.duplicates
+        ],
+        "refused": [{"origin": r.origin, "reason": r.reason} for r in report.refused],
+        "warnings": report.warnings,
+        "summary": report.summary(),
+    }
+
+
+class DocumentListView(ProjectScopedView, ListAPIView[Document]):
+    """The project's documents (without text), filtered, searched and paginated; leads and
+    admins add one from JSON."""
+
+    serializer_class = DocumentSummaryOutputSerializer
+
+    class DocumentCreateInputSerializer(serializers.Serializer[Any]):
+        text = serializers.CharField(trim_whitespace=False, allow_blank=True)
+        title = serializers.CharField(required=False, allow_blank=True, max_length=500)
+        url = serializers.CharField(required=False, allow_blank=True, max_length=2000)
+        author = serializers.CharField(required=False, allow_blank=True, max_length=300)
+        outlet = serializers.CharField(required=False, allow_blank=True, max_length=300)
+        published = serializers.CharField(
+            required=False, allow_blank=True, help_text="ISO date, YYYY-MM-DD."
+        )
+
+    def get_permissions(self) -> list[Any]:
+        if self.request.method == "POST":
+            return [IsAuthenticated(), IsProjectLead()]
+        return [IsAuthenticated(), IsProjectMember()]
+
+    def get_queryset(self) -> QuerySet[Document]:
+        params = self.request.query_params
+        status_filter = params.get("status")
+        if status_filter and status_filter not in DocumentStatus.values:
+            raise InvalidInput(
+                "status: Unknown status.",
+                fields={"status": [f"Must be one of {', '.join(DocumentStatus.values)}."]},
+            )
+        return documents_visible(
+            project=self.get_project(), status=status_filter, search=params.get("search")
+        )
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("status", str, enum=DocumentStatus.values, description="Filter."),
+            OpenApiParameter("search", str, description="Words in the title, author or outlet."),
+        ],
+        responses={200: DocumentSummaryOutputSerializer(many=True), **errors(400, 401, 404)},
+    )
+    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return super().get(request, *args, **kwargs)
+
+    @extend_schema(
+        operation_id="document_create",
+        request=DocumentCreateInputSerializer,
+        responses={201: DocumentDetailOutputSerializer, **errors(400, 401, 403, 404, 409)},
+    )
+    def post(self, request: Request, project_id: int) -> Response:
+        project = self.get_project()
+        data = self.DocumentCreateInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        item = parse_record(
+            "api", dict(data.validated_data), max_bytes=settings.FACTCHECK_IMPORT_MAX_BYTES
+        )
+        if isinstance(item, Refusal):
+            field = next(
+                (name for name in ("published", "url", "title") if name in item.reason), "text"
+            )
+            raise InvalidInput(f"{field}: {item.reason}", fields={field: [item.reason]})
+        report = services.documents_import(
+            project=project, items=[item], imported_by=caller(request)
+        )
+        if report.duplicates:
+            existing = report.duplicates[0].existing_document_id
+            return Response(
+                {
+                    "code": "duplicate",
+                    "message": "A document with the same text is already in this project.",
+                    "existing_document_id": existing,
+                },
+                status=status.HTTP_409_CONFLICT,
+            )
+        document = document_get(user=request.user, document_id=report.imported[0].pk)
+        return Response(
+            DocumentDetailOutputSerializer(document).data, status=status.HTTP_201_CREATED
+        )
+
+
+class DocumentUploadView(ProjectScopedView):
+    """Upload files (.txt, .md, .html, .json, .jsonl) into the project; leads and admins only.
+
+    Duplicates and refusals are reported, as by the import command; the rest are imported.
+    """
+
+    permission_classes = [IsAuthenticated, IsProjectLead]
+    parser_classes = [MultiPartParser, FormParser]
+
+    class UploadInputSerializer(serializers.Serializer[Any]):
+        files = serializers.ListField(child=serializers.FileField(), allow_empty=False)
+
+    @extend_schema(
+        operation_id="documents_upload",
+        request={"multipart/form-data": UploadInputSerializer},
+        responses={200: ImportReportOutputSerializer, **errors(400, 401, 403, 404)},
+    )
+    def post(self, request: Request, project_id: int) -> Response:
+        project = self.get_project()
+        data = self.UploadInputSerializer(data={"files": request.FILES.getlist("files")})
+        data.is_valid(raise_exception=True)
+        limit = settings.FACTCHECK_IMPORT_MAX_BYTES
+        items: list[ImportItem] = []
+        for upload in data.validated_data["files"]:
+            name = upload.name or "upload"
+            if upload.size is not None and upload.size > limit * CONTAINER_FACTOR:
+                items.append(
+                    Refusal(name, f"the file is over the {limit * CONTAINER_FACTOR} B limit")
+                )
+                continue
+            items.extend(parse_bytes(name, upload.read(), max_bytes=limit))
+        report = services.documents_import(
+            project=project, items=items, imported_by=caller(request)
+        )
+        return Response(_report_data(report))
+
+
+class DocumentDetailView(APIView):
+    """One document with its text, zones and pre-annotation suggestions."""
+
+    @extend_schema(responses={200: DocumentDetailOutputSerializer, **errors(401, 404)})
+    def get(self, request: Request, document_id: int) -> Response:
+        document = document_get(user=request.user, document_id=document_id)
+        return Response(DocumentDetailOutputSerializer(document).data)

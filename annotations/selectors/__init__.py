@@ -1,0 +1,36 @@
+"""Selectors: reads that are already scoped to the caller.
+
+Each returns only what the user may see, so a view that looks an object up through a selector
+answers 404 for anything outside the caller's projects or, for a reviewer, anyone else's work
+(blind review). Depends on models and exceptions only; services and views depend on this.
+"""
+
+from annotations.selectors.access import (
+    LEAD_ROLES,
+    project_get,
+    project_role,
+    projects_visible,
+)
+from annotations.selectors.documents import document_get, documents_visible
+from annotations.selectors.review import (
+    assignment_get,
+    assignments_visible,
+    evidence_get,
+    span_get,
+)
+from annotations.selectors.runs import run_get, runs_visible
+
+__all__ = [
+    "LEAD_ROLES",
+    "assignment_get",
+    "assignments_visible",
+    "document_get",
+    "documents_visible",
+    "evidence_get",
+    "project_get",
+    "project_role",
+    "projects_visible",
+    "run_get",
+    "runs_visible",
+    "span_get",
+]

@@ -1,0 +1,44 @@
+"""Who belongs to which project, in which role."""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.db.models import QuerySet
+
+from annotations.exceptions import NotFound
+from annotations.models import Membership, Project, Role
+
+AnyUser = AbstractBaseUser | AnonymousUser
+LEAD_ROLES = frozenset({Role.LEAD, Role.ADMIN})
+
+
+def projects_visible(*, user: AnyUser) -> QuerySet[Project]:
+    """The projects `user` belongs to (all of them for superusers)."""
+    if not user.is_authenticated:
+        return Project.objects.none()
+    if getattr(user, "is_superuser", False):
+        return Project.objects.all()
+    return Project.objects.filter(memberships__user_id=user.pk)
+
+
+def project_role(*, user: AnyUser, project_id: int) -> Role | None:
+    """The user's role in the project; superusers are admins everywhere; None if not a member."""
+    if not user.is_authenticated:
+        return None
+    if getattr(user, "is_superuser", False):
+        return Role.ADMIN
+    role = (
+        Membership.objects.filter(project_id=project_id, user_id=user.pk)
+        .values_list("role", flat=True)
+        .first()
+    )
+    return Role(role) if role is not None else None
+
+
+def project_get(*, user: AnyUser, project_id: int) -> tuple[Project, Role]:
+    """The project with the caller's role in it; NotFound if it does not exist for them."""
+    project = Project.objects.filter(pk=project_id).first()
+    role = project_role(user=user, project_id=project_id) if project is not None else None
+    if project is None or role is None:
+        raise NotFound("No such project.")
+    return project, role

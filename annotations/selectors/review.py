@@ -1,0 +1,68 @@
+"""Assignments, spans and evidence, under the blind-review rule.
+
+A reviewer sees only their own assignments and what hangs off them, before and after they
+submit; leads and admins see everything in their projects. Anything else is NotFound.
+"""
+
+from __future__ import annotations
+
+from django.db.models import Prefetch, Q, QuerySet
+
+from annotations.exceptions import NotFound
+from annotations.models import Assignment, EvidenceLink, Membership, Span
+from annotations.selectors.access import LEAD_ROLES, AnyUser
+
+
+def assignments_visible(*, user: AnyUser) -> QuerySet[Assignment]:
+    """The caller's own assignments, plus every assignment of projects they lead or admin."""
+    if not user.is_authenticated:
+        return Assignment.objects.none()
+    if getattr(user, "is_superuser", False):
+        return Assignment.objects.all()
+    led = Membership.objects.filter(user_id=user.pk, role__in=LEAD_ROLES).values("project_id")
+    return Assignment.objects.filter(Q(reviewer_id=user.pk) | Q(project_id__in=led))
+
+
+def assignment_get(*, user: AnyUser, assignment_id: int, detail: bool = False) -> Assignment:
+    """One visible assignment (with document, spans and evidence when `detail`); else NotFound."""
+    assignments = assignments_visible(user=user).filter(pk=assignment_id).select_related("project")
+    if detail:
+        assignments = assignments.select_related("document", "reviewer").prefetch_related(
+            "document__zones",
+            "document__suggestions",
+            Prefetch(
+                "spans",
+                queryset=Span.objects.order_by("start", "end", "id").prefetch_related("evidence"),
+            ),
+        )
+    assignment = assignments.first()
+    if assignment is None:
+        raise NotFound("No such assignment.")
+    return assignment
+
+
+def span_get(*, user: AnyUser, span_id: int) -> Span:
+    """One span of a visible assignment, with its evidence; else NotFound."""
+    span = (
+        Span.objects.filter(pk=span_id, assignment__in=assignments_visible(user=user))
+        .select_related("assignment", "assignment__project")
+        .prefetch_related("evidence")
+        .first()
+    )
+    if span is None:
+        raise NotFound("No such span.")
+    return span
+
+
+def evidence_get(*, user: AnyUser, evidence_id: int) -> EvidenceLink:
+    """One evidence link on a span of a visible assignment; else NotFound."""
+    link = (
+        EvidenceLink.objects.filter(
+            pk=evidence_id, span__assignment__in=assignments_visible(user=user)
+        )
+        .select_related("span", "span__assignment", "span__assignment__project")
+        .first()
+    )
+    if link is None:
+        raise NotFound("No such evidence link.")
+    return link

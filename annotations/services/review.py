@@ -1,0 +1,769 @@
+"""The review workflow: claiming from the queue, leases, spans, evidence and submitting.
+
+Concurrency design (see STYLE.md section 4):
+
+- A claim is one short `durable` transaction. It first expires the project's lapsed leases,
+  then returns the caller's open assignment if they hold one, then picks the next document with
+  one `SELECT ... FOR UPDATE SKIP LOCKED` query ordered by priority then age, and writes the
+  assignment. Claimers do not wait on each other: each skips the document the other holds.
+  Only when every candidate is locked (the tail of a queue, where a document's last places are
+  being taken) does a claim wait for the first one rather than wrongly answer "nothing left".
+- The database backs it up: a reviewer has one assignment per document and one open assignment
+  per project, and each of a document's review places (`slot`) holds one reviewer at a time.
+- On SQLite, `select_for_update` is a no-op; the settings' `transaction_mode: IMMEDIATE` takes
+  the database's write lock at BEGIN instead, so claims run one after another and are just as
+  exclusive.
+- Lock order is parent before child: document, then assignment.
+- A document's status follows its assignments and is recomputed under the document's lock by
+  `_document_refresh_status`: `ready` while places are free, `in_review` when all are taken,
+  `reviewed` when all are submitted.
+
+Leases: a claim runs until `lease_expires_at`; every write on the assignment (span, evidence)
+renews it for the project's `lease_minutes`. A lapsed lease is expired lazily by the next claim
+in the project and by the periodic task (`assignments_expire`); the expired assignment and its
+spans are kept. A write on a lapsed lease is refused (409 `lease_expired`); the reviewer then
+asks the queue again and, if the document still has a free place, gets the same assignment back
+revived with its spans (the next claim prefers the caller's own expired work). A released
+(skipped) document is not handed to the same reviewer again.
+
+Optimistic versioning: every change of an assignment or its spans or evidence raises the
+assignment's `version`. Writes that replace or remove something (span update and delete,
+evidence delete, submit) must send the version they are based on; creates may. A stale version
+is refused with 409 and the current state, never silently overwritten.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any, cast
+from urllib.parse import urlsplit
+
+from django.contrib.auth.models import User
+from django.db import IntegrityError, transaction
+from django.db.models import Exists, OuterRef
+
+from annotations import clock
+from annotations.exceptions import (
+    InvalidInput,
+    LeaseExpired,
+    NotFound,
+    StaleVersion,
+    WrongState,
+    constraint_name,
+)
+from annotations.models import (
+    Assignment,
+    AssignmentState,
+    Document,
+    DocumentStatus,
+    EvidenceLink,
+    EvidenceStance,
+    Label,
+    Project,
+    Span,
+    Suggestion,
+)
+from annotations.services.audit import audit_record
+
+QUOTE_CONTEXT_CHARS = 32
+SOURCE_MAX_CHARS = 300
+EVIDENCE_URL_MAX_CHARS = 2000
+EVIDENCE_TITLE_MAX_CHARS = 500
+# Documents a claim tries before giving up when every candidate turns out to be full (only
+# possible if a status was stale); each try is one indexed query.
+CLAIM_ATTEMPTS = 5
+EXPIRE_BATCH = 1000
+
+_OCCUPYING = (AssignmentState.ACTIVE, AssignmentState.SUBMITTED)
+
+
+@dataclass(frozen=True)
+class Claim:
+    """The result of asking the queue: the assignment, and whether this call created it."""
+
+    assignment: Assignment
+    created: bool
+
+
+# --- Queue ----------------------------------------------------------------------------------
+
+
+def assignment_claim_next(
+    *, project: Project, reviewer: User, now: datetime | None = None
+) -> Claim | None:
+    """Give `reviewer` their open assignment in `project`, or claim the next document for them.
+
+    Returns the open assignment (lease renewed, `created=False`) if they hold one; else revives
+    their own expired assignment on a document that still has a free place; else claims the
+    `ready` document that has waited longest (priority first, then age) that they have not
+    reviewed or skipped; None when nothing is left. Membership is the caller's check.
+
+    Opens its own durable transaction (row locks skip rows other claims hold); first expires the
+    project's lapsed leases. Side effects: inserts or revives an Assignment, may move the
+    document to `in_review`, writes audit rows.
+    """
+    now = now or clock.now()
+    try:
+        with transaction.atomic(durable=True):
+            _expire_lapsed(now=now, project=project)
+            return _claim_locked(project=project, reviewer=reviewer, now=now)
+    except IntegrityError as error:
+        # The same reviewer claimed twice at once (two tabs): the database let one win.
+        if constraint_name(error) != "assignment_one_open_per_reviewer_and_project":
+            raise
+    current = Assignment.objects.filter(
+        project=project, reviewer=reviewer, state=AssignmentState.ACTIVE
+    ).first()
+    return Claim(current, created=False) if current is not None else None
+
+
+def _claim_locked(*, project: Project, reviewer: User, now: datetime) -> Claim | None:
+    lease = timedelta(minutes=project.lease_minutes)
+    open_ = (
+        Assignment.objects.select_for_update(no_key=True)
+        .filter(project=project, reviewer=reviewer, state=AssignmentState.ACTIVE)
+        .first()
+    )
+    if open_ is not None:
+        # Asking again is activity: renew, do not hand out a second document.
+        Assignment.objects.filter(pk=open_.pk).update(lease_expires_at=now + lease)
+        open_.lease_expires_at = now + lease
+        return Claim(open_, created=False)
+
+    ready = Document.objects.select_for_update(skip_locked=True, of=("self",)).filter(
+        project=project, status=DocumentStatus.READY
+    )
+    # Own expired work first, so a reviewer whose lease ran out gets their spans back. The ids
+    # come first from the reviewer's own (few) assignments: joining from the documents' side
+    # would scan the project's whole ready queue.
+    expired_documents = list(
+        Assignment.objects.filter(
+            reviewer=reviewer, project=project, state=AssignmentState.EXPIRED
+        ).values_list("document_id", flat=True)[:100]
+    )
+    revivable = ready.filter(pk__in=expired_documents).order_by("-priority", "created_at", "id")
+    taken_by_me = Assignment.objects.filter(document=OuterRef("pk"), reviewer=reviewer).exclude(
+        state=AssignmentState.EXPIRED
+    )
+    fresh = ready.filter(~Exists(taken_by_me)).order_by("-priority", "created_at", "id")
+    for candidates in (revivable, fresh) if expired_documents else (fresh,):
+        for _ in range(CLAIM_ATTEMPTS):
+            document = candidates.first()
+            if document is None and candidates is fresh:
+                # Every candidate may merely be locked by other claims that will leave places
+                # free (a document has several). Then, and only then, wait for the first one
+                # instead of answering "nothing left": PostgreSQL re-checks the row once its
+                # holder commits and moves on to the next if it is no longer ready.
+                document = candidates.select_for_update(of=("self",), skip_locked=False).first()
+            if document is None:
+                break
+            claim = _claim_document(document=document, reviewer=reviewer, project=project, now=now)
+            if claim is not None:
+                return claim
+    return None
+
+
+def _claim_document(
+    *, document: Document, reviewer: User, project: Project, now: datetime
+) -> Claim | None:
+    """Fill a free place of the locked `document`, or fix its stale status and return None."""
+    taken = set(
+        Assignment.objects.filter(document=document, state__in=_OCCUPYING).values_list(
+            "slot", flat=True
+        )
+    )
+    free = [slot for slot in range(project.reviews_required) if slot not in taken]
+    if not free:
+        _document_refresh_status(document=document, project=project)
+        return None
+    lease_end = now + timedelta(minutes=project.lease_minutes)
+    previous = Assignment.objects.filter(document=document, reviewer=reviewer).first()
+    if previous is not None:
+        # Only expired work reaches here (the queue excludes the rest): revive it, spans kept.
+        before = {"state": previous.state, "version": previous.version}
+        previous.state = AssignmentState.ACTIVE
+        previous.slot = free[0]
+        previous.claimed_at = now
+        previous.lease_expires_at = lease_end
+        previous.version += 1
+        previous.save(update_fields=["state", "slot", "claimed_at", "lease_expires_at", "version"])
+        assignment, created, action = previous, False, "assignment.revived"
+    else:
+        before = None
+        assignment = Assignment.objects.create(
+            project=project,
+            document=document,
+            reviewer=reviewer,
+            slot=free[0],
+            claimed_at=now,
+            lease_expires_at=lease_end,
+        )
+        created, action = True, "assignment.claimed"
+    _document_refresh_status(document=document, project=project)
+    audit_record(
+        actor=reviewer,
+        action=action,
+        entity=assignment,
+        project=project,
+        before=before,
+        after={"state": AssignmentState.ACTIVE, "document": document.pk, "slot": free[0]},
+    )
+    assignment.document = document
+    return Claim(assignment, created=created)
+
+
+def _document_refresh_status(*, document: Document, project: Project) -> None:
+    """Set the locked document's status from its assignments (ready/in_review/reviewed).
+
+    Precondition: inside a transaction holding the document's row lock (or SQLite's write
+    lock). Documents in other states (pre-annotating, disputed, accepted) are left alone.
+    """
+    if document.status not in (
+        DocumentStatus.READY,
+        DocumentStatus.IN_REVIEW,
+        DocumentStatus.REVIEWED,
+    ):
+        return
+    states = list(
+        Assignment.objects.filter(document=document, state__in=_OCCUPYING).values_list(
+            "state", flat=True
+        )
+    )
+    submitted = sum(1 for state in states if state == AssignmentState.SUBMITTED)
+    if submitted >= project.reviews_required:
+        status = DocumentStatus.REVIEWED
+    elif len(states) >= project.reviews_required:
+        status = DocumentStatus.IN_REVIEW
+    else:
+        status = DocumentStatus.READY
+    if status != document.status:
+        Document.objects.filter(pk=document.pk).update(status=status)
+        document.status = status
+
+
+def assignments_expire(*, now: datetime | None = None, project: Project | None = None) -> int:
+    """Expire every active assignment whose lease has lapsed; return how many.
+
+    One guarded UPDATE (`state='active' AND lease_expires_at < now`) per batch, under the
+    documents' row locks (taken in id order, skipping documents a claim is holding: the next
+    run or claim gets them). Expired assignments keep their spans. The documents' places return
+    to the queue. Opens its own transactions; writes one audit row per expired assignment.
+    """
+    now = now or clock.now()
+    total = 0
+    while True:
+        with transaction.atomic(durable=True):
+            expired = _expire_lapsed(now=now, project=project, limit=EXPIRE_BATCH)
+        total += expired
+        if expired < EXPIRE_BATCH:
+            return total
+
+
+def _expire_lapsed(*, now: datetime, project: Project | None, limit: int = EXPIRE_BATCH) -> int:
+    lapsed = Assignment.objects.filter(state=AssignmentState.ACTIVE, lease_expires_at__lt=now)
+    if project is not None:
+        lapsed = lapsed.filter(project=project)
+    documents = list(
+        Document.objects.select_for_update(no_key=True, skip_locked=True, of=("self",))
+        .filter(pk__in=lapsed.values("document_id"))
+        .select_related("project")
+        .order_by("id")[:limit]
+    )
+    if not documents:
+        return 0
+    expiring = list(lapsed.filter(document__in=documents).values_list("pk", "project_id"))
+    count = Assignment.objects.filter(
+        pk__in=[pk for pk, _ in expiring],
+        state=AssignmentState.ACTIVE,
+        lease_expires_at__lt=now,
+    ).update(state=AssignmentState.EXPIRED)
+    for document in documents:
+        _document_refresh_status(document=document, project=document.project)
+    for pk, project_id in expiring:
+        audit_record(
+            actor=None,
+            action="assignment.expired",
+            entity=Assignment(pk=pk),
+            project=Project(pk=project_id),
+            before={"state": AssignmentState.ACTIVE},
+            after={"state": AssignmentState.EXPIRED},
+        )
+    return count
+
+
+def assignment_release(
+    *, assignment: Assignment, actor: User, version: int | None = None, now: datetime | None = None
+) -> Assignment:
+    """Give up (skip) an open assignment: its place returns to the queue, its spans are kept.
+
+    The same document is not handed to this reviewer again. Raises WrongState if the assignment
+    is not open, StaleVersion on a stale `version`. Locks the document then the assignment in a
+    durable transaction; writes an audit row.
+    """
+    now = now or clock.now()
+    with transaction.atomic(durable=True):
+        document, locked = _lock_for_transition(assignment)
+        _check_open(locked, version=version, now=now, check_lease=False)
+        locked.state = AssignmentState.RELEASED
+        locked.version += 1
+        locked.save(update_fields=["state", "version"])
+        _document_refresh_status(document=document, project=locked.project)
+        audit_record(
+            actor=actor,
+            action="assignment.released",
+            entity=locked,
+            project=locked.project,
+            before={"state": AssignmentState.ACTIVE},
+            after={"state": AssignmentState.RELEASED},
+        )
+    return locked
+
+
+def assignment_submit(
+    *,
+    assignment: Assignment,
+    actor: User,
+    version: int,
+    nothing_to_mark: bool = False,
+    now: datetime | None = None,
+) -> Assignment:
+    """Freeze the assignment as a finished review; the last review makes the document `reviewed`.
+
+    Needs at least one span, or `nothing_to_mark=True` with none. Raises InvalidInput
+    (`nothing_to_mark`), WrongState (already submitted, expired, released), LeaseExpired,
+    StaleVersion. Locks the document then the assignment in a durable transaction; writes an
+    audit row.
+    """
+    now = now or clock.now()
+    with transaction.atomic(durable=True):
+        document, locked = _lock_for_transition(assignment)
+        _check_open(locked, version=version, now=now)
+        has_spans = locked.spans.exists()
+        if not has_spans and not nothing_to_mark:
+            raise InvalidInput(
+                "Mark at least one span, or submit with nothing_to_mark set to true.",
+                fields={
+                    "nothing_to_mark": [
+                        "The assignment has no spans: set it to true to confirm there is "
+                        "nothing to mark."
+                    ]
+                },
+            )
+        if has_spans and nothing_to_mark:
+            raise InvalidInput(
+                "nothing_to_mark contradicts the spans on this assignment.",
+                fields={"nothing_to_mark": ["The assignment has spans; delete them or omit this."]},
+            )
+        locked.state = AssignmentState.SUBMITTED
+        locked.submitted_at = now
+        locked.nothing_to_mark = nothing_to_mark
+        locked.version += 1
+        locked.save(update_fields=["state", "submitted_at", "nothing_to_mark", "version"])
+        _document_refresh_status(document=document, project=locked.project)
+        audit_record(
+            actor=actor,
+            action="assignment.submitted",
+            entity=locked,
+            project=locked.project,
+            before={"state": AssignmentState.ACTIVE},
+            after={"state": AssignmentState.SUBMITTED, "nothing_to_mark": nothing_to_mark},
+        )
+    return locked
+
+
+def _lock_for_transition(assignment: Assignment) -> tuple[Document, Assignment]:
+    document = (
+        Document.objects.select_for_update(no_key=True)
+        .only("id", "status", "project_id")
+        .get(pk=assignment.document_id)
+    )
+    locked = (
+        Assignment.objects.select_for_update(no_key=True, of=("self",))
+        .select_related("project")
+        .get(pk=assignment.pk)
+    )
+    return document, locked
+
+
+def _check_open(
+    assignment: Assignment, *, version: int | None, now: datetime, check_lease: bool = True
+) -> None:
+    """Refuse a change to an assignment that is not open, has lapsed, or moved on."""
+    if assignment.state != AssignmentState.ACTIVE:
+        reason = {
+            AssignmentState.SUBMITTED: "was submitted; submitted work cannot change",
+            AssignmentState.EXPIRED: "expired; ask the queue for the next document to resume",
+            AssignmentState.RELEASED: "was released",
+        }.get(AssignmentState(assignment.state), "is not open")
+        raise WrongState(
+            f"This assignment {reason}.",
+            fields={"assignment": [f"The assignment {reason}."]},
+            extra={"current": assignment_snapshot(assignment)},
+        )
+    if check_lease and assignment.lease_expires_at < now:
+        raise LeaseExpired(
+            "The lease on this assignment has run out; ask the queue for the next document "
+            "to get it back if its place is still free.",
+            fields={"assignment": ["The lease has run out."]},
+            extra={"current": assignment_snapshot(assignment)},
+        )
+    if version is not None and version != assignment.version:
+        raise StaleVersion(
+            f"The assignment changed since version {version}; it is now version "
+            f"{assignment.version}. Reload and try again.",
+            fields={"version": [f"Stale: the current version is {assignment.version}."]},
+            extra={"current": assignment_snapshot(assignment)},
+        )
+
+
+def assignment_snapshot(assignment: Assignment) -> dict[str, Any]:
+    """The assignment's current state and spans, as sent with a 409 so the client can recover.
+
+    Only ever the assignment's own reviewer's work, so blind review holds.
+    """
+    spans = Span.objects.filter(assignment_id=assignment.pk).order_by("start", "end", "id")
+    return {
+        "id": assignment.pk,
+        "state": assignment.state,
+        "version": assignment.version,
+        "lease_expires_at": assignment.lease_expires_at.isoformat(),
+        "spans": [
+            {
+                "id": span.pk,
+                "start": span.start,
+                "end": span.end,
+                "label": span.label,
+                "quote": span.quote,
+                "source": span.source,
+                "note": span.note,
+                "suggestion": span.suggestion_id,
+            }
+            for span in spans
+        ],
+    }
+
+
+# --- Spans and evidence ---------------------------------------------------------------------
+
+
+def _lock_open_assignment(
+    assignment_id: int, *, version: int | None, now: datetime, label: str | None = None
+) -> Assignment:
+    """Lock one's own assignment for a write and check it is open, leased and current.
+
+    Span and evidence writes lock the assignment only (`of=self`): they never change the
+    document, whose text comes along in the same query. With `label`, whether the project has
+    that label comes along too (as `label_known`), saving a round trip on every span write.
+    """
+    assignments = Assignment.objects.select_for_update(no_key=True, of=("self",)).select_related(
+        "project", "document"
+    )
+    if label is not None:
+        assignments = assignments.annotate(
+            label_known=Exists(Label.objects.filter(project=OuterRef("project"), value=label))
+        )
+    locked = assignments.get(pk=assignment_id)
+    _check_open(locked, version=version, now=now)
+    return locked
+
+
+def _touch(assignment: Assignment, now: datetime) -> None:
+    """Raise the version and renew the lease: every write is activity."""
+    assignment.version += 1
+    assignment.lease_expires_at = now + timedelta(minutes=assignment.project.lease_minutes)
+    Assignment.objects.filter(pk=assignment.pk).update(
+        version=assignment.version, lease_expires_at=assignment.lease_expires_at
+    )
+
+
+def _checked_offsets(text: str, *, start: Any, end: Any, quote: str | None) -> tuple[int, int, str]:
+    errors: dict[str, list[str]] = {}
+    if not isinstance(start, int) or isinstance(start, bool) or start < 0:
+        errors["start"] = ["Must be a whole number of code points, 0 or more."]
+    if not isinstance(end, int) or isinstance(end, bool) or end < 0:
+        errors["end"] = ["Must be a whole number of code points, 0 or more."]
+    if errors:
+        raise InvalidInput(_first(errors), fields=errors)
+    if start > len(text):
+        errors["start"] = [f"Out of range: the text has {len(text)} code points."]
+    elif end > len(text):
+        errors["end"] = [f"Out of range: the text has {len(text)} code points."]
+    elif end == start:
+        errors["end"] = ["The span is empty: end must be greater than start."]
+    elif end < start:
+        errors["end"] = ["The span is inverted: end must be greater than start."]
+    if errors:
+        raise InvalidInput(_first(errors), fields=errors)
+    actual = text[start:end]
+    if quote is not None and quote != actual:
+        raise InvalidInput(
+            "quote: Does not match the text at these offsets.",
+            fields={"quote": [f"Does not match the text at [{start}:{end}], which is {actual!r}."]},
+        )
+    return start, end, actual
+
+
+def _first(errors: Mapping[str, list[str]]) -> str:
+    name, reasons = next(iter(errors.items()))
+    return f"{name}: {reasons[0]}"
+
+
+def _checked_label(project: Project, label: str, *, known: bool | None = None) -> str:
+    if known is None:
+        known = Label.objects.filter(project=project, value=label).exists()
+    if not known:
+        values = ", ".join(Label.objects.filter(project=project).values_list("value", flat=True))
+        raise InvalidInput(
+            f"label: Unknown label {label!r}.",
+            fields={"label": [f"Unknown label {label!r}; this project's labels are {values}."]},
+        )
+    return label
+
+
+def _checked_source(source: str) -> str:
+    if len(source) > SOURCE_MAX_CHARS:
+        raise InvalidInput(
+            "source: Too long.",
+            fields={"source": [f"At most {SOURCE_MAX_CHARS} characters."]},
+        )
+    return source
+
+
+def _checked_suggestion(document_id: int, suggestion_id: int | None) -> int | None:
+    if suggestion_id is None:
+        return None
+    if not Suggestion.objects.filter(pk=suggestion_id, document_id=document_id).exists():
+        raise InvalidInput(
+            "suggestion: Not a suggestion on this document.",
+            fields={"suggestion": [f"No suggestion {suggestion_id} on this document."]},
+        )
+    return suggestion_id
+
+
+def _context(text: str, start: int, end: int) -> tuple[str, str]:
+    return text[max(0, start - QUOTE_CONTEXT_CHARS) : start], text[end : end + QUOTE_CONTEXT_CHARS]
+
+
+def _span_state(span: Span) -> dict[str, Any]:
+    return {"start": span.start, "end": span.end, "label": span.label, "source": span.source}
+
+
+def span_create(
+    *,
+    assignment: Assignment,
+    actor: User,
+    start: int,
+    end: int,
+    label: str,
+    quote: str | None = None,
+    source: str = "",
+    note: str = "",
+    suggestion: int | None = None,
+    version: int | None = None,
+    now: datetime | None = None,
+) -> Span:
+    """Add a span to one's own open assignment; the server fills quote, prefix and suffix.
+
+    Offsets are code points, end exclusive. Raises InvalidInput naming the field (start, end,
+    label, quote, source, suggestion), WrongState/LeaseExpired/StaleVersion (409). Locks the
+    assignment in a durable transaction; renews the lease, raises the version; writes an
+    audit row.
+    """
+    now = now or clock.now()
+    with transaction.atomic(durable=True):
+        locked = _lock_open_assignment(assignment.pk, version=version, now=now, label=label)
+        text = locked.document.text
+        start, end, quote_text = _checked_offsets(text, start=start, end=end, quote=quote)
+        prefix, suffix = _context(text, start, end)
+        span = Span.objects.create(
+            assignment=locked,
+            start=start,
+            end=end,
+            quote=quote_text,
+            prefix=prefix,
+            suffix=suffix,
+            label=_checked_label(locked.project, label, known=cast(Any, locked).label_known),
+            source=_checked_source(source),
+            note=note,
+            suggestion_id=_checked_suggestion(locked.document_id, suggestion),
+        )
+        _touch(locked, now)
+        audit_record(
+            actor=actor,
+            action="span.created",
+            entity=span,
+            project=locked.project,
+            after=_span_state(span),
+        )
+    span.assignment = locked
+    return span
+
+
+_UNSET: Any = object()
+
+
+def span_update(
+    *,
+    span: Span,
+    actor: User,
+    version: int,
+    start: int = _UNSET,
+    end: int = _UNSET,
+    label: str = _UNSET,
+    quote: str | None = None,
+    source: str = _UNSET,
+    note: str = _UNSET,
+    now: datetime | None = None,
+) -> Span:
+    """Change a span of one's own open assignment (resize, relabel, source, note).
+
+    Unset arguments keep their value. Same checks and errors as `span_create`, plus StaleVersion
+    when `version` is not the assignment's current one. Locks the assignment then the span in
+    a durable transaction; renews the lease, raises the version; writes an audit row.
+    """
+    now = now or clock.now()
+    with transaction.atomic(durable=True):
+        locked = _lock_open_assignment(span.assignment_id, version=version, now=now)
+        current = Span.objects.select_for_update(no_key=True).get(pk=span.pk)
+        before = _span_state(current)
+        if start is not _UNSET or end is not _UNSET or quote is not None:
+            text = locked.document.text
+            new_start = current.start if start is _UNSET else start
+            new_end = current.end if end is _UNSET else end
+            current.start, current.end, current.quote = _checked_offsets(
+                text, start=new_start, end=new_end, quote=quote
+            )
+            current.prefix, current.suffix = _context(text, current.start, current.end)
+        if label is not _UNSET:
+            current.label = _checked_label(locked.project, label)
+        if source is not _UNSET:
+            current.source = _checked_source(source)
+        if note is not _UNSET:
+            current.note = note
+        current.save()
+        _touch(locked, now)
+        audit_record(
+            actor=actor,
+            action="span.updated",
+            entity=current,
+            project=locked.project,
+            before=before,
+            after=_span_state(current),
+        )
+    current.assignment = locked
+    return current
+
+
+def span_delete(*, span: Span, actor: User, version: int, now: datetime | None = None) -> int:
+    """Delete a span (and its evidence) from one's own open assignment; return the new version.
+
+    Raises WrongState/LeaseExpired/StaleVersion (409). Locks the assignment in a durable
+    transaction; renews the lease, raises the version; writes an audit row with the old span.
+    """
+    now = now or clock.now()
+    with transaction.atomic(durable=True):
+        locked = _lock_open_assignment(span.assignment_id, version=version, now=now)
+        current = Span.objects.filter(pk=span.pk).first()
+        if current is None:
+            raise NotFound("No such span.")
+        audit_record(
+            actor=actor,
+            action="span.deleted",
+            entity=current,
+            project=locked.project,
+            before=_span_state(current),
+        )
+        current.delete()
+        _touch(locked, now)
+    return locked.version
+
+
+def evidence_add(
+    *,
+    span: Span,
+    actor: User,
+    url: str,
+    stance: str,
+    title: str = "",
+    quoted_passage: str = "",
+    version: int | None = None,
+    now: datetime | None = None,
+) -> EvidenceLink:
+    """Attach an evidence link (http or https only) to a span of one's own open assignment.
+
+    Raises InvalidInput (url, stance, title), WrongState/LeaseExpired/StaleVersion (409). Locks
+    the assignment in a durable transaction; renews the lease, raises the version; writes an
+    audit row.
+    """
+    now = now or clock.now()
+    url = url.strip()
+    parts = urlsplit(url)
+    if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
+        raise InvalidInput(
+            "url: Only http and https links are accepted.",
+            fields={"url": ["Must be an http:// or https:// address with a host."]},
+        )
+    # Store the scheme in lower case: the database's check compares case-sensitively.
+    url = parts.scheme.lower() + url[len(parts.scheme) :]
+    if len(url) > EVIDENCE_URL_MAX_CHARS:
+        raise InvalidInput(
+            "url: Too long.", fields={"url": [f"At most {EVIDENCE_URL_MAX_CHARS} characters."]}
+        )
+    if stance not in EvidenceStance.values:
+        raise InvalidInput(
+            f"stance: Unknown stance {stance!r}.",
+            fields={"stance": [f"Must be one of {', '.join(EvidenceStance.values)}."]},
+        )
+    if len(title) > EVIDENCE_TITLE_MAX_CHARS:
+        raise InvalidInput(
+            "title: Too long.",
+            fields={"title": [f"At most {EVIDENCE_TITLE_MAX_CHARS} characters."]},
+        )
+    with transaction.atomic(durable=True):
+        locked = _lock_open_assignment(span.assignment_id, version=version, now=now)
+        if not Span.objects.filter(pk=span.pk).exists():
+            raise NotFound("No such span.")
+        link = EvidenceLink.objects.create(
+            span=span,
+            url=url,
+            title=title,
+            stance=stance,
+            quoted_passage=quoted_passage,
+            added_by=actor,
+        )
+        _touch(locked, now)
+        audit_record(
+            actor=actor,
+            action="evidence.added",
+            entity=link,
+            project=locked.project,
+            after={"span": span.pk, "url": url, "stance": stance},
+        )
+    link.span = span
+    span.assignment = locked
+    return link
+
+
+def evidence_delete(
+    *, link: EvidenceLink, actor: User, version: int, now: datetime | None = None
+) -> int:
+    """Remove an evidence link from a span of one's own open assignment; return the new version.
+
+    Raises WrongState/LeaseExpired/StaleVersion (409). Locks the assignment in a durable
+    transaction; renews the lease, raises the version; writes an audit row.
+    """
+    now = now or clock.now()
+    with transaction.atomic(durable=True):
+        locked = _lock_open_assignment(link.span.assignment_id, version=version, now=now)
+        audit_record(
+            actor=actor,
+            action="evidence.deleted",
+            entity=link,
+            project=locked.project,
+            before={"span": link.span_id, "url": link.url, "stance": link.stance},
+        )
+        EvidenceLink.objects.filter(pk=link.pk).delete()
+        _touch(locked, now)
+    return locked.version
