@@ -70,7 +70,7 @@ def create_project(documents: int, reviewers: int) -> tuple[int, list[str]]:
     return project.pk, tokens
 
 
-def _request(
+def _timed_request(
     connection: http.client.HTTPConnection,
     method: str,
     path: str,
@@ -87,10 +87,19 @@ def _request(
     return response.status, (json.loads(data) if data else None), elapsed
 
 
-def reviewer_loop(args: tuple[int, str, int, float, int, int]) -> dict[str, Any]:
-    """One simulated reviewer: claim, 5 span writes, submit, until the deadline or count."""
-    port, token, project_id, deadline, max_loops, seed = args
+def reviewer_loop(args: tuple[int, str, int, float, int, int, float]) -> dict[str, Any]:
+    """One simulated reviewer: claim, 5 span writes, submit, until the deadline or count.
+
+    `pause` seconds pass between one answer and the next request (0: as fast as possible).
+    """
+    port, token, project_id, deadline, max_loops, seed, pause = args
     rng = random.Random(seed)
+
+    def _request(*call: Any) -> tuple[int, Any, float]:
+        if pause:
+            time.sleep(pause)
+        return _timed_request(*call)
+
     connection = http.client.HTTPConnection(HOST, port, timeout=60)
     timings: dict[str, list[float]] = {"claim": [], "span": [], "submit": []}
     documents: list[int] = []
@@ -147,8 +156,14 @@ def _percentile(values: list[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))] * 1000
 
 
-def bench_review(documents: int, reviewers: int, seconds: float, workers: int) -> list[Row]:
-    """Load the review API through gunicorn and report throughput, latencies, double claims."""
+def bench_review(
+    documents: int, reviewers: int, seconds: float, workers: int, pauses: tuple[float, ...]
+) -> list[Row]:
+    """Load the review API through gunicorn and report throughput, latencies, double claims.
+
+    One phase per pause: with no pause the clients saturate the machine and latency is mostly
+    queueing; with a pause (still far faster than a person reads) it is mostly service time.
+    """
     from django.db import connection
     from django.db.models import Count
 
@@ -181,28 +196,57 @@ def bench_review(documents: int, reviewers: int, seconds: float, workers: int) -
         env=env,
         start_new_session=True,
     )
+    phases: list[tuple[float, list[dict[str, Any]], float]] = []
     try:
         _wait_for(port)
-        deadline = time.time() + seconds
-        jobs = [
-            (port, token, project_id, deadline, 10**9, seed) for seed, token in enumerate(tokens)
-        ]
-        started = time.perf_counter()
-        with multiprocessing.get_context("spawn").Pool(len(jobs)) as pool:
-            results = pool.map(reviewer_loop, jobs)
-        elapsed = time.perf_counter() - started
+        for pause in pauses:
+            deadline = time.time() + seconds
+            jobs = [
+                (port, token, project_id, deadline, 10**9, seed, pause)
+                for seed, token in enumerate(tokens)
+            ]
+            started = time.perf_counter()
+            with multiprocessing.get_context("spawn").Pool(len(jobs)) as pool:
+                results = pool.map(reviewer_loop, jobs)
+            phases.append((pause, results, time.perf_counter() - started))
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=30)
 
-    timings: dict[str, list[float]] = {"claim": [], "span": [], "submit": []}
+    rows: list[Row] = [
+        ("review", "setup", f"{documents:,} documents, {reviewers} reviewers in {setup:.1f} s"),
+        (
+            "review",
+            "server",
+            f"gunicorn {workers}x4 gthread; {os.cpu_count()} cores shared by server, "
+            f"PostgreSQL and {reviewers} client processes",
+        ),
+    ]
     errors: list[str] = []
     given_twice = 0
-    for result in results:
-        for name, values in result["timings"].items():
-            timings[name].extend(values)
-        errors.extend(result["errors"])
-        given_twice += len(result["documents"]) - len(set(result["documents"]))
+    for pause, results, elapsed in phases:
+        name = (
+            "review, no pause (saturation)" if not pause else f"review, {pause * 1000:.0f} ms pause"
+        )
+        timings: dict[str, list[float]] = {"claim": [], "span": [], "submit": []}
+        for result in results:
+            for kind, values in result["timings"].items():
+                timings[kind].extend(values)
+            errors.extend(result["errors"])
+            given_twice += len(result["documents"]) - len(set(result["documents"]))
+        loops = sum(result["loops"] for result in results)
+        rows.append((name, "loops (claim, 5 spans, submit)", f"{loops:,} in {elapsed:.1f} s"))
+        rows.append((name, "claims/s", f"{len(timings['claim']) / elapsed:,.1f}"))
+        for kind, label in (("claim", "claim"), ("span", "span write"), ("submit", "submit")):
+            values = timings[kind]
+            rows.append(
+                (
+                    name,
+                    f"{label} p50 / p99 / max",
+                    f"{_percentile(values, 0.5):.1f} / {_percentile(values, 0.99):.1f} / "
+                    f"{max(values, default=0) * 1000:.1f} ms (n={len(values):,})",
+                )
+            )
     over_assigned = (
         Assignment.objects.filter(
             project_id=project_id,
@@ -213,32 +257,10 @@ def bench_review(documents: int, reviewers: int, seconds: float, workers: int) -
         .filter(n__gt=2)
         .count()
     )
-    loops = sum(result["loops"] for result in results)
-    rows: list[Row] = [
-        ("review", "setup", f"{documents:,} documents, {reviewers} reviewers in {setup:.1f} s"),
-        (
-            "review",
-            "load",
-            f"{reviewers} reviewer processes, gunicorn {workers}x4 gthread, {elapsed:.1f} s, "
-            f"{os.cpu_count()} cores shared with the client and PostgreSQL",
-        ),
-        ("review", "loops (claim, 5 spans, submit)", f"{loops:,}"),
-        ("review", "claims/s", f"{len(timings['claim']) / elapsed:,.1f}"),
-    ]
-    for name, label in (("claim", "claim"), ("span", "span write"), ("submit", "submit")):
-        values = timings[name]
-        rows.append(
-            (
-                "review",
-                f"{label} p50 / p99 / max",
-                f"{_percentile(values, 0.5):.1f} / {_percentile(values, 0.99):.1f} / "
-                f"{max(values, default=0) * 1000:.1f} ms (n={len(values):,})",
-            )
-        )
     rows.append(
         (
             "review",
-            "double assignments",
+            "double assignments (all phases)",
             f"{over_assigned + given_twice} (documents over-assigned {over_assigned}, "
             f"reviewer given a document twice {given_twice})",
         )

@@ -74,7 +74,13 @@ def bench_review(args: argparse.Namespace) -> list[Row]:
     """The review queue under load through gunicorn (see bench/review_load.py)."""
     from bench.review_load import bench_review as run
 
-    return run(args.review_documents, args.reviewers, args.seconds, args.workers)
+    return run(
+        args.review_documents,
+        args.reviewers,
+        args.seconds,
+        args.workers,
+        tuple(ms / 1000 for ms in args.pauses_ms),
+    )
 
 
 BENCHMARKS: dict[str, Callable[[argparse.Namespace], list[Row]]] = {
@@ -112,6 +118,13 @@ def main() -> None:
     parser.add_argument("--reviewers", type=int, default=16, help="Simulated reviewers.")
     parser.add_argument("--seconds", type=float, default=30.0, help="Length of the review load.")
     parser.add_argument("--workers", type=int, default=3, help="gunicorn worker processes.")
+    parser.add_argument(
+        "--pauses-ms",
+        type=float,
+        nargs="+",
+        default=[0.0, 500.0],
+        help="Each reviewer's pause between requests, one load phase per value.",
+    )
     args = parser.parse_args()
 
     server = os.environ.get("DATABASE_URL") or DEFAULT_DATABASE
