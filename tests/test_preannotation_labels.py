@@ -153,3 +153,29 @@ def test_suggestions_carry_reason_and_confidence_in_range() -> None:
         assert suggestion.reason
         assert 0.0 <= suggestion.confidence <= 1.0
         assert (suggestion.source is not None) == (suggestion.label == Label.SOURCED)
+
+
+def test_quotation_opened_before_the_attribution_is_the_speakers() -> None:
+    text = "“The pier is safe. We checked every bolt,” harbour master Ivo Kral said."
+    labels = _labels(text)
+    assert [label for _, label, _ in labels] == [Label.SOURCED, Label.SOURCED]
+    assert labels[0][2] is not None
+    assert "Ivo Kral" in labels[0][2]
+
+
+def test_new_quotation_after_a_quoted_speaker_in_the_paragraph_continues_it() -> None:
+    text = "“We lost power,” Rosa Mendes said. “It came back at noon.”"
+    assert _labels(text)[-1] == ("“It came back at noon.”", Label.SOURCED, "Rosa Mendes")
+
+
+def test_timestamps_and_photo_credits_get_no_suggestion() -> None:
+    text = (
+        "Ferry Times Change\n\nThe ferry left at 9 on Monday, March 4.\n\n"
+        "A crew loads the ferry at dawn. (Photo: Jo Vance/The Star)\n\n"
+        "Body again with 12 cars on board.\n\n4 Comments\n\nkayak_fan\n"
+        "March 5, 2024 at 10:15 am\nGreat to see this.\n"
+    )
+    labelled = {sentence for sentence, _, _ in _labels(text)}
+    assert "March 5, 2024 at 10:15 am" not in labelled
+    assert "(Photo: Jo Vance/The Star)" not in labelled
+    assert "A crew loads the ferry at dawn." in labelled

@@ -95,6 +95,34 @@ def _update_quotes(sentence: str, context: _Context) -> bool:
     return started_inside
 
 
+def _opens_quotation(sentence: str, context: _Context, started_inside: bool) -> bool:
+    """True when the sentence opens a quotation it does not close (quote depth after it)."""
+    return not started_inside and (context.quote_depth > 0 or context.straight_open)
+
+
+def _closing_attribution(
+    text: str, spans: list[tuple[int, int, ZoneKind]], later: list[int]
+) -> attribution.Attribution | None:
+    """The attribution of the sentence that closes a quotation opened earlier in the paragraph.
+
+    '“This is a good budget. It keeps the libraries open,” the mayor said.': the first
+    sentence is the mayor's too.
+    """
+    for index in later:
+        start, end, _kind = spans[index]
+        sentence = text[start:end]
+        if "”" in sentence or '"' in sentence:
+            return attribution.find_attribution(sentence)
+    return None
+
+
+def _is_credit_fragment(sentence: str) -> bool:
+    """A caption's credit on its own: "(Photo: Jo Vance/The Star)", "Credit: Reuters"."""
+    stripped = sentence.strip()
+    bracketed = stripped[:1] in "([" and stripped.rstrip(".")[-1:] in ")]"
+    return bracketed or layout.CAPTION_PREFIX_RE.match(stripped) is not None
+
+
 def _headline_attribution(title: str) -> tuple[Label, str, float, str | None] | None:
     speech = HEADLINE_SPEECH_RE.match(title)
     if speech is not None:
@@ -173,12 +201,25 @@ def analyse(text: str) -> Analysis:
         for position, index in enumerate(paragraph):
             start, end, kind = spans[index]
             sentence = text[start:end]
+            if layout.is_date_line(sentence) or (
+                kind == ZoneKind.CAPTION and _is_credit_fragment(sentence)
+            ):
+                continue  # a timestamp or a photo credit asserts nothing
             started_inside = _update_quotes(sentence, context)
             if opens_with_quote and index == paragraph[0] and context.previous_paragraph_source:
                 started_inside, context.quote_source = True, context.previous_paragraph_source
+            elif position > 0 and text[start] in '“"' and paragraph_source:
+                # A new quotation after a quoted speaker, in the same paragraph, is theirs too.
+                started_inside, context.quote_source = True, paragraph_source
             result = None
             if kind == ZoneKind.TITLE:
                 result = _headline_attribution(sentence)
+            if result is None and _opens_quotation(sentence, context, started_inside):
+                closing = _closing_attribution(text, spans, paragraph[position + 1 :])
+                if closing is not None and attribution.find_attribution(sentence) is None:
+                    source, confidence = _resolve(closing, context)
+                    reason = f"opens a quotation closed by '{closing.cue}', speaker '{source}'"
+                    result = (Label.SOURCED, reason, round(confidence - 0.05, 2), source)
             if result is None:
                 result = _label_sentence(sentence, started_inside, number, credit, context, kind)
             if sentence.rstrip().endswith(":") and result and result[0] == Label.SOURCED:
