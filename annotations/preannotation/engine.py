@@ -211,15 +211,15 @@ def analyse(text: str) -> Analysis:
             elif position > 0 and text[start] in '“"' and paragraph_source:
                 # A new quotation after a quoted speaker, in the same paragraph, is theirs too.
                 started_inside, context.quote_source = True, paragraph_source
-            result = None
+            result: tuple[Label, str, float, str | None] | None = None
             if kind == ZoneKind.TITLE:
                 result = _headline_attribution(sentence)
             if result is None and _opens_quotation(sentence, context, started_inside):
                 closing = _closing_attribution(text, spans, paragraph[position + 1 :])
                 if closing is not None and attribution.find_attribution(sentence) is None:
-                    source, confidence = _resolve(closing, context)
-                    reason = f"opens a quotation closed by '{closing.cue}', speaker '{source}'"
-                    result = (Label.SOURCED, reason, round(confidence - 0.05, 2), source)
+                    speaker, sure = _resolve(closing, context)
+                    reason = f"opens a quotation closed by '{closing.cue}', speaker '{speaker}'"
+                    result = (Label.SOURCED, reason, round(sure - 0.05, 2), speaker)
             if result is None:
                 result = _label_sentence(sentence, started_inside, number, credit, context, kind)
             if sentence.rstrip().endswith(":") and result and result[0] == Label.SOURCED:
