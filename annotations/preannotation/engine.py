@@ -27,6 +27,8 @@ LABELLED_ZONES = (ZoneKind.TITLE, ZoneKind.BODY, ZoneKind.CAPTION, ZoneKind.COMM
 # Framing this loaded turns a reported statement into the author's opinion.
 FRAMING_OPINION_THRESHOLD = 1.5
 COMMENT_CONFIDENCE_FACTOR = 0.8
+# A view put down to "critics" is the author's own only when the stance is this strong.
+VAGUE_OPINION_THRESHOLD = opinion.OPINION_THRESHOLD
 # Shorter unanchored fragments ("It is over.") are too thin to call.
 FALLBACK_MIN_WORDS = 4
 # Headline conventions: "X Accuses Y Of ...", "OPCW attributes ... : Report".
@@ -34,6 +36,14 @@ HEADLINE_SPEECH_RE = re.compile(
     r"^(?P<np>(?:[A-Z][\w’'.-]*\s+){1,5}?)(?P<verb>Accuses|Says|Claims|Warns|Denies|Admits"
     r"|Confirms|Reveals|Alleges|Attributes|Blames|Urges|Vows|Insists|accuses|says|claims|warns"
     r"|denies|admits|confirms|reveals|alleges|attributes|blames|urges|vows|insists)\b"
+    r"(?!\s+(?i:goodbye|farewell|hello|thanks|thank you)\b)"
+)
+# "Night buses cut crime, study finds": a trailing credit to a study, report or poll.
+HEADLINE_FINDING_RE = re.compile(
+    r",\s+(?P<np>(?:(?:new|a|the|latest)\s+)?(?:study|report|survey|poll|data|analysis|audit"
+    r"|review|research|researchers|officials|police|experts))\s+(?:finds|found|says|shows"
+    r"|suggests|warns|reveals)\s*$",
+    re.IGNORECASE,
 )
 HEADLINE_CREDIT_RE = re.compile(
     r":\s*(?P<np>Report|Reports|Official|Officials|Source|Sources|Study|Minister|Ministry"
@@ -128,6 +138,10 @@ def _headline_attribution(title: str) -> tuple[Label, str, float, str | None] | 
     if speech is not None:
         source = speech.group("np").strip()
         return Label.SOURCED, f"headline speech: cue '{speech.group('verb')}'", 0.7, source
+    finding = HEADLINE_FINDING_RE.search(title)
+    if finding is not None:
+        source = finding.group("np")
+        return Label.SOURCED, f"headline credit: '{source}'", 0.65, source
     credit = HEADLINE_CREDIT_RE.search(title)
     if credit is not None:
         source = credit.group("np")
@@ -145,6 +159,9 @@ def _label_sentence(
 ) -> tuple[Label, str, float, str | None] | None:
     in_comments, is_title = kind == ZoneKind.COMMENTS, kind == ZoneKind.TITLE
     found = attribution.find_attribution(sentence)
+    vague = None
+    if found is not None and found.kind == attribution.VAGUE:
+        vague, found = found, None
     if found is not None:
         source, confidence = _resolve(found, context)
         if credit and found.pronoun:
@@ -167,6 +184,13 @@ def _label_sentence(
         return Label.SOURCED, f"quotation introduced by '{source}'", 0.7, source
     if credit:
         return Label.SOURCED, f"block quotation credited to '{credit}'", 0.75, credit
+    if vague is not None:
+        # "Critics say …": a view put down to nobody in particular is not a source.
+        stance = opinion.opinion_cues(sentence)
+        if stance.score >= VAGUE_OPINION_THRESHOLD:
+            return Label.OPINION, f"{stance.reason()} over a vague attribution", 0.5, None
+        reason = f"vague attribution: '{vague.source} {vague.cue}' names no source"
+        return Label.UNSOURCED, reason, 0.55, None
     stance = opinion.opinion_cues(sentence)
     if stance.score >= opinion.OPINION_THRESHOLD:
         return Label.OPINION, stance.reason(), round(min(0.95, 0.45 + 0.15 * stance.score), 2), None
