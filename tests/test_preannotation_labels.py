@@ -241,3 +241,31 @@ def test_headline_finding_credit_and_says_goodbye() -> None:
     assert _labels(text)[0][1:] == (Label.SOURCED, "study")
     text = "Old Pier Says Goodbye As 2,000 Fans Gather\n\nBody text."
     assert _labels(text)[0][1] == Label.UNSOURCED
+
+
+def test_commands_to_the_reader_are_opinion() -> None:
+    for sentence in ("Bring a neighbour.", "Tell that to the bus drivers.", "Show up at noon."):
+        assert opinion_cues(sentence).score >= 1.0, sentence
+
+
+def test_candour_markers_hedges_and_evaluative_words_are_opinion() -> None:
+    for sentence in (
+        "Frankly, the new timetable is a mess for night workers.",
+        "She is probably right.",
+        "The first results are encouraging.",
+        "The harbour deserves better.",
+        "It looked like the ferry would arrive on time.",
+        "I’d ask the board to wait a year.",
+    ):
+        assert opinion_cues(sentence).score >= 1.0, sentence
+
+
+def test_capitalised_may_is_a_month_not_a_prediction() -> None:
+    assert opinion_cues("Tolls will rise on May 3.").score < 1.0
+
+
+def test_dotted_acronyms_and_past_decade_are_claim_anchors() -> None:
+    cues = claim_cues("Steel imports into the U.S. have grown over the past decade.")
+    assert cues is not None
+    assert any(anchor.startswith("named") for anchor in cues.anchors)
+    assert any(anchor.startswith("date") for anchor in cues.anchors)
