@@ -49,6 +49,9 @@ DOCUMENT_FINDING_RE = re.compile(
     r"(?:\s+(?:by|from|of)\s+(?:the\s+)?[A-Z][\w’'.&-]*(?:\s+[A-Z][\w’'.&-]*){0,4})?)"
     rf"\s+(?:{'|'.join(sorted(DOCUMENT_VERBS, key=len, reverse=True))})\b"
 )
+DOCUMENT_VERB_RE = re.compile(
+    rf"\b(?:{'|'.join(sorted(DOCUMENT_VERBS, key=len, reverse=True))})\b"
+)
 # A vague collective as the subject: "Some parents say", "Not every researcher agrees",
 # "Plenty of longtime fans aren't convinced". Such a view has no source to check.
 VAGUE_SUBJECT_RE = re.compile(
@@ -286,6 +289,9 @@ def _speech(sentence: str) -> Attribution | None:
 
 
 def _document_finding(sentence: str) -> Attribution | None:
+    verb = DOCUMENT_VERB_RE.search(sentence)
+    if verb is None:
+        return None  # cheap pre-check: the full pattern is costly to try at every position
     match = DOCUMENT_FINDING_RE.search(sentence)
     if match is None:
         return None

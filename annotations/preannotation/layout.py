@@ -186,10 +186,10 @@ def is_date_line(line: str) -> bool:
     Besides the date it may hold publish/update words, a clock time, a weekday and a time
     zone, in any order: "Updated 4:52 PM EDT, Thu October 16, 2025".
     """
-    if DATE_LINE_RE.fullmatch(line) is not None:
-        return True
     if len(line) > MAX_TIMESTAMP_CHARS:
         return False
+    if DATE_LINE_RE.fullmatch(line) is not None:
+        return True
     match = DATE_RE.search(line)
     if match is None:
         return False
