@@ -49,9 +49,7 @@ DOCUMENT_FINDING_RE = re.compile(
     r"(?:\s+(?:by|from|of)\s+(?:the\s+)?[A-Z][\w’'.&-]*(?:\s+[A-Z][\w’'.&-]*){0,4})?)"
     rf"\s+(?:{'|'.join(sorted(DOCUMENT_VERBS, key=len, reverse=True))})\b"
 )
-DOCUMENT_VERB_RE = re.compile(
-    rf"\b(?:{'|'.join(sorted(DOCUMENT_VERBS, key=len, reverse=True))})\b"
-)
+DOCUMENT_VERB_RE = re.compile(rf"\b(?:{'|'.join(sorted(DOCUMENT_VERBS, key=len, reverse=True))})\b")
 # A vague collective as the subject: "Some parents say", "Not every researcher agrees",
 # "Plenty of longtime fans aren't convinced". Such a view has no source to check.
 VAGUE_SUBJECT_RE = re.compile(
