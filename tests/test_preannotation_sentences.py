@@ -91,3 +91,11 @@ def test_question_and_exclamation_marks_end_sentences() -> None:
 def test_range_arguments_limit_the_split() -> None:
     text = "Skip me. Keep this. And this."
     assert [text[s:e] for s, e in split_sentences(text, 9)] == ["Keep this.", "And this."]
+
+
+def test_no_ends_a_sentence_unless_a_number_follows() -> None:
+    assert _split("Two members voted no. Lund said the plan was rushed.") == [
+        "Two members voted no.",
+        "Lund said the plan was rushed.",
+    ]
+    assert _split("He lives at No. 5 Bay Road.") == ["He lives at No. 5 Bay Road."]

@@ -99,8 +99,100 @@ def test_trailing_list_of_headlines_is_boilerplate() -> None:
 
 
 def test_comment_header_starts_the_comments_zone() -> None:
+    # The header is page chrome (a widget label); the comments start under it.
     text = "A Title\n\nThe body says things.\n\n3 Comments\n\nGreat piece.\n\nI disagree."
-    assert _texts(text, ZoneKind.COMMENTS) == ["3 Comments\n\nGreat piece.\n\nI disagree."]
+    assert _texts(text, ZoneKind.COMMENTS) == ["Great piece.\n\nI disagree."]
+    assert _texts(text, ZoneKind.BOILERPLATE) == ["3 Comments"]
+
+
+def test_reply_form_after_comments_is_boilerplate() -> None:
+    text = (
+        "A Title\n\nThe body says things.\n\n2 Responses\n\nreader_one\n"
+        "May 2, 2023 at 8:15 pm\nNice work.\n\nLeave a Comment\n"
+        "Your email address will not be published. Required fields are marked *\n"
+    )
+    assert _texts(text, ZoneKind.COMMENTS) == ["reader_one\nMay 2, 2023 at 8:15 pm\nNice work."]
+    assert _texts(text, ZoneKind.BOILERPLATE)[-1].startswith("Leave a Comment\nYour email")
+
+
+def test_timestamp_lines_with_clock_time_and_zone_are_date_lines() -> None:
+    assert layout.is_date_line("Updated 11:05 AM CST, Fri March 1, 2024")
+    assert layout.is_date_line("Published Feb. 9, 2022 at 7:30 p.m. ET")
+    assert layout.is_date_line("June 3, 2021 at 10:02 pm")
+    assert not layout.is_date_line("The vote was held on June 3, 2021 at the town hall")
+
+
+def test_byline_and_timestamp_lines_form_one_byline_zone() -> None:
+    text = "Ferry Service Resumes\nBy Noor Haddad\nUpdated 9:10 AM PDT, Mon May 6, 2024\n\nBody.\n"
+    assert _texts(text, ZoneKind.BYLINE) == ["By Noor Haddad\nUpdated 9:10 AM PDT, Mon May 6, 2024"]
+
+
+def test_posted_on_date_by_author_with_comment_count_is_a_byline() -> None:
+    assert layout.parse_byline("Posted on July 2, 2020 by Ines Varga | 12 Comments") == {
+        "published": "2020-07-02",
+        "author": "Ines Varga",
+    }
+
+
+def test_production_credit_and_contact_lines_are_bylines() -> None:
+    assert layout.parse_byline("Reporting by Omar Said in Cairo; Editing by Pia Lund") == {
+        "author": "Omar Said"
+    }
+    assert layout.parse_byline("Additional reporting by Kim Ito") == {"author": "Kim Ito"}
+    assert layout.parse_byline("Contact Rhea Blum at rblum@example.org.") == {"author": "Rhea Blum"}
+    assert layout.parse_byline("Reporting by the numbers is hard work for everyone.") is None
+
+
+def test_closing_bio_of_the_byline_author_is_a_byline_zone() -> None:
+    text = (
+        "Keep The Night Trains\nBy Ola Berg, Guest Columnist\n\nThe body argues things.\n\n"
+        "Ola Berg is a retired signal engineer. She lives in Malmo.\n"
+    )
+    assert _texts(text, ZoneKind.BYLINE)[-1] == (
+        "Ola Berg is a retired signal engineer. She lives in Malmo."
+    )
+    other = "A Title\nBy Ola Berg\n\nBody.\n\nPer Lind is a retired engineer who disagrees.\n"
+    assert len(_zones(other, ZoneKind.BYLINE)) == 1
+
+
+def test_sentence_headline_right_over_a_byline_is_the_title() -> None:
+    text = "Opinion: Fix the roads. Then fix the buses.\nBy Ada Crane\n\nBody text here.\n"
+    assert _texts(text, ZoneKind.TITLE) == ["Opinion: Fix the roads. Then fix the buses."]
+
+
+def test_caption_with_trailing_photo_credit_and_line_under_image_file() -> None:
+    text = (
+        "A Title\n\nBody one.\n\n"
+        "A crane lifts the last beam on Friday. (Photo: Jo Vance/The Star)\n"
+        "\nBody two.\n\ncrane_final_beam.jpg\nWorkers cheer as the beam is set\n\nBody three.\n"
+        "\nVolunteers sort parcels in the hall. (Ana Ruiz/Daily Press)\n\nBody four.\n"
+    )
+    assert _texts(text, ZoneKind.CAPTION) == [
+        "A crane lifts the last beam on Friday. (Photo: Jo Vance/The Star)",
+        "crane_final_beam.jpg\nWorkers cheer as the beam is set",
+        "Volunteers sort parcels in the hall. (Ana Ruiz/Daily Press)",
+    ]
+
+
+def test_newsletter_footer_and_more_photos_pointer_are_boilerplate() -> None:
+    for line in (
+        "You are receiving this email because you signed up for Daily Digest.",
+        "View this email in your browser",
+        "More photos at example.com/gallery",
+        "Powered by Ghost",
+    ):
+        assert layout.is_boilerplate_line(line), line
+
+
+def test_headline_with_section_kicker_opens_an_unsigned_item_on_a_multi_article_page() -> None:
+    text = (
+        "Port Strike Ends\nBy Al Reed\n\nDockers returned on Monday.\n\n"
+        "Tram Line Opens\nBy Bo Lin\n\nThe tram carried 900 riders.\n\nNew Routes\n\n"
+        "Two routes were added.\n\nCity Briefs: Pool reopens\n\nThe pool reopened on Friday.\n"
+    )
+    titles = _texts(text, ZoneKind.TITLE)
+    assert titles == ["Port Strike Ends", "Tram Line Opens", "City Briefs: Pool reopens"]
+    assert len(_zones(text, ZoneKind.ARTICLE)) == 3
 
 
 def test_comment_like_block_after_a_wide_gap_is_comments() -> None:
@@ -129,3 +221,13 @@ def test_standfirst_between_headline_and_byline_is_a_title_zone() -> None:
 
 def test_text_with_only_blank_lines_has_no_zones() -> None:
     assert find_zones("\n \n\t\n") == []
+
+
+def test_headline_after_an_advertisement_separator_opens_an_unsigned_item() -> None:
+    text = (
+        "Port Strike Ends\nBy Al Reed\n\nDockers returned on Monday.\n\n"
+        "Tram Line Opens\nBy Bo Lin\n\nThe tram carried 900 riders.\n\nAdvertisement\n\n"
+        "Pool Reopens After Repairs\n\nThe pool reopened on Friday.\n"
+    )
+    assert _texts(text, ZoneKind.TITLE)[-1] == "Pool Reopens After Repairs"
+    assert _texts(text, ZoneKind.BOILERPLATE) == ["Advertisement"]

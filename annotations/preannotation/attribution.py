@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from .lexicon import (
     ANONYMOUS_HEADS,
     DOCUMENT_NOUNS,
+    DOCUMENT_VERBS,
     MONTH_AND_DAY_NAMES,
     NOT_SPEAKERS,
     PRONOUN_SPEAKERS,
@@ -26,6 +27,7 @@ from .lexicon import (
     SPEECH_PARTICIPLES,
     SPEECH_VERBS,
     TOLD_OUTLET_VERBS,
+    VAGUE_STANCE_VERBS,
     words,
 )
 
@@ -33,10 +35,31 @@ ACCORDING_RE = re.compile(r"\baccording\s+(?:to\s+)?(?P<np>[^,.;:!?()“”\"]{2
 _VERB_ALTERNATION = "|".join(sorted(SPEECH_VERBS | SPEECH_PARTICIPLES, key=len, reverse=True))
 CUE_RE = re.compile(rf"\b(?P<verb>{_VERB_ALTERNATION}|pointed out|points out)\b")
 _NAME = r"[A-Z][\w’'.-]*(?:\s+(?:of\s+|the\s+|al\s+|bin\s+)?[A-Z][\w’'.-]*)*"
+# '…,” said board chair Jo Lind', '…, said Dr. Ana Ruiz, a surgeon': the speaker after the verb,
+# possibly behind up to three lower-case role words.
 INVERTED_RE = re.compile(
-    r"(?:[”\"’],?|,[”\"’])\s*(?P<verb>said|says|added|adds|wrote|writes|told|tells|noted|stated|continued"
-    rf"|explained|insisted|warned|asked)\s+(?P<np>(?:the\s+)?{_NAME}|he|she|they)\b"
+    r"(?:[”\"’],?|,[”\"’]?)\s*(?P<verb>said|says|added|adds|wrote|writes|told|tells|noted|stated"
+    r"|continued|explained|insisted|warned|asked)\s+"
+    rf"(?P<np>(?:the\s+)?(?:[a-z][\w’'-]*\s+){{0,3}}?{_NAME}|he|she|they)\b"
 )
+# "the journal's disclosure form shows", "City counts show", "a report by the auditor found".
+DOCUMENT_FINDING_RE = re.compile(
+    r"(?P<np>(?:(?:the|a|an|new|recent|latest|[A-Z][\w’'.&-]*|[\w-]+[’']s|\d{4})\s+){0,4}"
+    rf"(?:[a-z-]+\s+)?(?:{'|'.join(sorted(DOCUMENT_NOUNS, key=len, reverse=True))})"
+    r"(?:\s+(?:by|from|of)\s+(?:the\s+)?[A-Z][\w’'.&-]*(?:\s+[A-Z][\w’'.&-]*){0,4})?)"
+    rf"\s+(?:{'|'.join(sorted(DOCUMENT_VERBS, key=len, reverse=True))})\b"
+)
+DOCUMENT_VERB_RE = re.compile(rf"\b(?:{'|'.join(sorted(DOCUMENT_VERBS, key=len, reverse=True))})\b")
+# A vague collective as the subject: "Some parents say", "Not every researcher agrees",
+# "Plenty of longtime fans aren't convinced". Such a view has no source to check.
+VAGUE_SUBJECT_RE = re.compile(
+    r"(?:^|[,;—–]\s*|\b(?:and|but)\s+)(?P<np>(?:[Ss]ome|[Mm]any|[Mm]ost|[Ss]everal|[Ff]ew|[Aa] few"
+    r"|[Pp]lenty of|[Nn]ot (?:every|all|everyone)|[Oo]thers?)(?:\s+[a-z][\w’'-]*){0,3}?)\s+"
+    r"(?P<verb>say|says|said|argue|argues|argued|claim|claims|claimed|insist|insist"
+    r"|(?:are|were|is|was)(?:n[’']t| not) (?:convinced|persuaded|sure)|remain unconvinced"
+    rf"|{'|'.join(sorted(VAGUE_STANCE_VERBS, key=len, reverse=True))})\b"
+)
+VAGUE = "vague attribution"
 # A credit closing a block quotation: "… some others. - SANA".
 CREDIT_RE = re.compile(r"(?:^|[\s.”\"])[-–—]\s?(?P<np>[A-Z][\w.]*(?:\s+[A-Z][\w.]*){0,3})\s*$")
 VIA_RE = re.compile(rf"^(?:Via|Source:|Sources:|H/T|Hat tip:?)\s+(?P<np>(?:the\s+)?{_NAME})")
@@ -44,7 +67,7 @@ URL_RE = re.compile(r"https?://(?:www\.)?(?P<np>[\w-]+(?:\.[\w-]+)+)")
 # Passive reporting ("was widely reported") names nobody.
 PASSIVE_BEFORE = words("was were been being is are be widely")
 # "called for" and "called off" are requests and acts, not statements about facts.
-NOT_SPEECH_AFTER = words("off up upon")
+NOT_SPEECH_AFTER = words("off up upon goodbye farewell hello thanks")
 OUTLET_AFTER_RE = re.compile(rf"^\s+(?:to\s+)?(?P<outlet>(?:the\s+)?{_NAME})")
 NP_CONNECTORS = words("the a an of for and al bin de one")
 MAX_SPEAKER_WORDS = 10
@@ -78,14 +101,16 @@ def clean_source(phrase: str) -> str:
             names = [
                 _strip_possessive(t)
                 for t in tokens[:index]
-                if t[0].isupper() and t not in MONTH_AND_DAY_NAMES and t.lower() != "the"
+                if t[0].isupper()
+                and t not in MONTH_AND_DAY_NAMES
+                and t.lower() not in ("the", "a", "an")
             ]
             if names:
                 return " ".join(names)
             after = tokens[index + 1 :]
             if after and after[0].lower() in ("from", "by", "of"):
                 named: list[str] = []
-                for t in after[1:]:
+                for t in after[2:] if after[1:2] == ["the"] else after[1:]:
                     if t in MONTH_AND_DAY_NAMES or not (t[0].isupper() or t in SPEAKER_NOUNS):
                         break
                     named.append(t)
@@ -214,6 +239,7 @@ def _speech(sentence: str) -> Attribution | None:
         return Attribution(
             source, inverted.group("verb"), "direct quotation", inverted.start(), 0.9, pronoun
         )
+    vague: Attribution | None = None
     for match in CUE_RE.finditer(sentence):
         verb = match.group("verb")
         before = sentence[: match.start()].split()
@@ -222,6 +248,13 @@ def _speech(sentence: str) -> Attribution | None:
             continue
         if after and after[0].lower() in NOT_SPEECH_AFTER:
             continue
+        if after and after[0] == "by":
+            # "reported by 9 percent of patients" is passive; "as reported by Reuters" names one.
+            agent = OUTLET_AFTER_RE.match(sentence[match.end() + len(" by") :])
+            if agent is None or len(after) < 2 or not after[1][:1].isupper():
+                continue
+            source = clean_source(agent.group("outlet"))
+            return Attribution(source, f"{verb} by", "reported speech", match.start(), 0.8)
         if verb in SPEECH_PARTICIPLES:
             after_document = bool(before) and before[-1].lower() in DOCUMENT_NOUNS
             if not before or not (before[-1].endswith(",") or after_document):
@@ -232,6 +265,9 @@ def _speech(sentence: str) -> Attribution | None:
             return Attribution(opening, verb, "reported speech", 0, 0.65)
         found = speaker_before(sentence, match.start())
         if found is None:
+            if before and before[-1].lower() in ANONYMOUS_HEADS:
+                # "Business owners say": a collective too vague to be a source.
+                vague = vague or Attribution(before[-1], verb, VAGUE, match.start(), 0.5)
             continue
         speaker, pronoun = found
         if speaker.lower() in ("i", "we"):
@@ -240,20 +276,49 @@ def _speech(sentence: str) -> Attribution | None:
             # "sources told Reuters": the outlet is the source; "many observers claim": none.
             outlet = OUTLET_AFTER_RE.match(sentence[match.end() :])
             if verb not in TOLD_OUTLET_VERBS or outlet is None:
+                vague = vague or Attribution(speaker, verb, VAGUE, match.start(), 0.5)
                 continue
             speaker = outlet.group("outlet")
         kind = "direct quotation" if quoted else "reported speech"
         confidence = (0.9 if quoted else 0.8) - (0.1 if pronoun else 0.0)
         source = speaker if pronoun else clean_source(speaker)
         return Attribution(source, verb, kind, match.start(), confidence, pronoun)
-    return None
+    return vague
+
+
+def _document_finding(sentence: str) -> Attribution | None:
+    verb = DOCUMENT_VERB_RE.search(sentence)
+    if verb is None:
+        return None  # cheap pre-check: the full pattern is costly to try at every position
+    match = DOCUMENT_FINDING_RE.search(sentence)
+    if match is None:
+        return None
+    phrase = match.group("np")
+    source = clean_source(phrase)
+    return Attribution(source, "document finding", "document", match.start(), 0.75)
+
+
+def _vague_subject(sentence: str) -> Attribution | None:
+    match = VAGUE_SUBJECT_RE.search(sentence)
+    if match is None:
+        return None
+    return Attribution(match.group("np"), match.group("verb"), VAGUE, match.start("np"), 0.5)
 
 
 def find_attribution(sentence: str) -> Attribution | None:
     """Return the attribution stated inside ``sentence``, or None."""
-    found = _according(sentence) or _speech(sentence)
+    found = _according(sentence)
     if found is not None:
         return found
+    speech = _speech(sentence)
+    if speech is not None and speech.kind != VAGUE:
+        return speech
+    document = _document_finding(sentence)
+    if document is not None:
+        return document
+    vague = speech or _vague_subject(sentence)
+    if vague is not None:
+        return vague
     credit = CREDIT_RE.search(sentence)
     if credit is not None and credit.start() > 0:
         return Attribution(credit.group("np"), "credit line", "credit line", credit.start(), 0.75)

@@ -22,10 +22,12 @@ NUMBER_WORDS = (
 NUMBER_RE = re.compile(rf"\d|\b(?:{NUMBER_WORDS})\b", re.IGNORECASE)
 DATE_RE = re.compile(
     rf"\b(?:{MONTHS}|Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday"
-    r"|(?:1[89]|20)\d\d|yesterday|last (?:week|month|year)|this (?:week|month|year))\b"
+    r"|(?:1[89]|20)\d\d|yesterday|(?:last|this|past|next) (?:week|month|year|decade|century)"
+    r"|(?:last|this|past|next) (?:spring|summer|fall|autumn|winter|season|quarter))\b"
 )
 # A capitalised word that does not open the sentence or follow closing punctuation.
-NAMED_RE = re.compile(r"(?<=[\w,;()’'] )(?!I\b)[A-Z][\w’'-]+")
+# Dotted acronyms count too: "U.S.", "U.N.".
+NAMED_RE = re.compile(r"(?<=[\w,;()’'] )(?!I\b)(?:[A-Z](?:\.[A-Z])+\.?|[A-Z][\w’'-]+)")
 CAUSAL_RE = re.compile(
     r"\b(?:because|due to|led to|leading to|caused|causing|resulted in|as a result|in order to"
     r"|so that|thanks to|responsible for)\b",

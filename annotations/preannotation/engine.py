@@ -21,12 +21,14 @@ from .sentences import split_sentences
 from .structure import find_zones
 
 ENGINE_NAME = "factcheck-rules"
-ENGINE_VERSION = "1.0.0"
+ENGINE_VERSION = "1.1.0"
 
 LABELLED_ZONES = (ZoneKind.TITLE, ZoneKind.BODY, ZoneKind.CAPTION, ZoneKind.COMMENTS)
 # Framing this loaded turns a reported statement into the author's opinion.
 FRAMING_OPINION_THRESHOLD = 1.5
 COMMENT_CONFIDENCE_FACTOR = 0.8
+# A view put down to "critics" is the author's own only when the stance is this strong.
+VAGUE_OPINION_THRESHOLD = opinion.OPINION_THRESHOLD
 # Shorter unanchored fragments ("It is over.") are too thin to call.
 FALLBACK_MIN_WORDS = 4
 # Headline conventions: "X Accuses Y Of ...", "OPCW attributes ... : Report".
@@ -34,6 +36,14 @@ HEADLINE_SPEECH_RE = re.compile(
     r"^(?P<np>(?:[A-Z][\w’'.-]*\s+){1,5}?)(?P<verb>Accuses|Says|Claims|Warns|Denies|Admits"
     r"|Confirms|Reveals|Alleges|Attributes|Blames|Urges|Vows|Insists|accuses|says|claims|warns"
     r"|denies|admits|confirms|reveals|alleges|attributes|blames|urges|vows|insists)\b"
+    r"(?!\s+(?i:goodbye|farewell|hello|thanks|thank you)\b)"
+)
+# "Night buses cut crime, study finds": a trailing credit to a study, report or poll.
+HEADLINE_FINDING_RE = re.compile(
+    r",\s+(?P<np>(?:(?:new|a|the|latest)\s+)?(?:study|report|survey|poll|data|analysis|audit"
+    r"|review|research|researchers|officials|police|experts))\s+(?:finds|found|says|shows"
+    r"|suggests|warns|reveals)\s*$",
+    re.IGNORECASE,
 )
 HEADLINE_CREDIT_RE = re.compile(
     r":\s*(?P<np>Report|Reports|Official|Officials|Source|Sources|Study|Minister|Ministry"
@@ -95,11 +105,43 @@ def _update_quotes(sentence: str, context: _Context) -> bool:
     return started_inside
 
 
+def _opens_quotation(sentence: str, context: _Context, started_inside: bool) -> bool:
+    """True when the sentence opens a quotation it does not close (quote depth after it)."""
+    return not started_inside and (context.quote_depth > 0 or context.straight_open)
+
+
+def _closing_attribution(
+    text: str, spans: list[tuple[int, int, ZoneKind]], later: list[int]
+) -> attribution.Attribution | None:
+    """The attribution of the sentence that closes a quotation opened earlier in the paragraph.
+
+    '“This is a good budget. It keeps the libraries open,” the mayor said.': the first
+    sentence is the mayor's too.
+    """
+    for index in later:
+        start, end, _kind = spans[index]
+        sentence = text[start:end]
+        if "”" in sentence or '"' in sentence:
+            return attribution.find_attribution(sentence)
+    return None
+
+
+def _is_credit_fragment(sentence: str) -> bool:
+    """A caption's credit on its own: "(Photo: Jo Vance/The Star)", "Credit: Reuters"."""
+    stripped = sentence.strip()
+    bracketed = stripped[:1] in "([" and stripped.rstrip(".")[-1:] in ")]"
+    return bracketed or layout.CAPTION_PREFIX_RE.match(stripped) is not None
+
+
 def _headline_attribution(title: str) -> tuple[Label, str, float, str | None] | None:
     speech = HEADLINE_SPEECH_RE.match(title)
     if speech is not None:
         source = speech.group("np").strip()
         return Label.SOURCED, f"headline speech: cue '{speech.group('verb')}'", 0.7, source
+    finding = HEADLINE_FINDING_RE.search(title)
+    if finding is not None:
+        source = finding.group("np")
+        return Label.SOURCED, f"headline credit: '{source}'", 0.65, source
     credit = HEADLINE_CREDIT_RE.search(title)
     if credit is not None:
         source = credit.group("np")
@@ -117,6 +159,9 @@ def _label_sentence(
 ) -> tuple[Label, str, float, str | None] | None:
     in_comments, is_title = kind == ZoneKind.COMMENTS, kind == ZoneKind.TITLE
     found = attribution.find_attribution(sentence)
+    vague = None
+    if found is not None and found.kind == attribution.VAGUE:
+        vague, found = found, None
     if found is not None:
         source, confidence = _resolve(found, context)
         if credit and found.pronoun:
@@ -139,6 +184,13 @@ def _label_sentence(
         return Label.SOURCED, f"quotation introduced by '{source}'", 0.7, source
     if credit:
         return Label.SOURCED, f"block quotation credited to '{credit}'", 0.75, credit
+    if vague is not None:
+        # "Critics say …": a view put down to nobody in particular is not a source.
+        stance = opinion.opinion_cues(sentence)
+        if stance.score >= VAGUE_OPINION_THRESHOLD:
+            return Label.OPINION, f"{stance.reason()} over a vague attribution", 0.5, None
+        reason = f"vague attribution: '{vague.source} {vague.cue}' names no source"
+        return Label.UNSOURCED, reason, 0.55, None
     stance = opinion.opinion_cues(sentence)
     if stance.score >= opinion.OPINION_THRESHOLD:
         return Label.OPINION, stance.reason(), round(min(0.95, 0.45 + 0.15 * stance.score), 2), None
@@ -173,12 +225,25 @@ def analyse(text: str) -> Analysis:
         for position, index in enumerate(paragraph):
             start, end, kind = spans[index]
             sentence = text[start:end]
+            if layout.is_date_line(sentence) or (
+                kind == ZoneKind.CAPTION and _is_credit_fragment(sentence)
+            ):
+                continue  # a timestamp or a photo credit asserts nothing
             started_inside = _update_quotes(sentence, context)
             if opens_with_quote and index == paragraph[0] and context.previous_paragraph_source:
                 started_inside, context.quote_source = True, context.previous_paragraph_source
-            result = None
+            elif position > 0 and text[start] in '“"' and paragraph_source:
+                # A new quotation after a quoted speaker, in the same paragraph, is theirs too.
+                started_inside, context.quote_source = True, paragraph_source
+            result: tuple[Label, str, float, str | None] | None = None
             if kind == ZoneKind.TITLE:
                 result = _headline_attribution(sentence)
+            if result is None and _opens_quotation(sentence, context, started_inside):
+                closing = _closing_attribution(text, spans, paragraph[position + 1 :])
+                if closing is not None and attribution.find_attribution(sentence) is None:
+                    speaker, sure = _resolve(closing, context)
+                    reason = f"opens a quotation closed by '{closing.cue}', speaker '{speaker}'"
+                    result = (Label.SOURCED, reason, round(sure - 0.05, 2), speaker)
             if result is None:
                 result = _label_sentence(sentence, started_inside, number, credit, context, kind)
             if sentence.rstrip().endswith(":") and result and result[0] == Label.SOURCED:

@@ -42,6 +42,39 @@ DATE_LINE_RE = re.compile(
     + r"(?:,?\s+(?:at\s+)?\d{1,2}[:.]\d{2}\s*(?:am|pm)?(?:\s+[A-Z]{2,4})?)?",
     re.IGNORECASE,
 )
+# Words a timestamp line may hold besides its date: "Updated 4:52 PM EDT, Thu October 16, 2025",
+# "Published Sept. 3, 2025 at 6:00 a.m. ET", "April 14, 2025 at 9:12 am".
+TIMESTAMP_WORDS_RE = re.compile(
+    r"\b(?:(?:first|last)\s+)?(?:published|posted|updated|modified|edited)(?:\s+on)?\b:?"
+    r"|\b(?:at|on)\b|\d{1,2}[:.]\d{2}(?:\s*[ap]\.?\s?m\b\.?)?|\b[ap]\.?m\b\.?"
+    r"|\b(?:mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun)(?:day)?\b\.?",
+    re.IGNORECASE,
+)
+TIME_ZONE_RE = re.compile(r"\b(?:[ECMPA][SD]?T|UTC|GMT|BST|CES?T|IST|AES?T)\b")
+TIMESTAMP_LEFTOVER_RE = re.compile(r"[\s,|·•–—:()-]+")
+MAX_TIMESTAMP_CHARS = 80
+# Production credits closing a wire story: "Reporting by X; Editing by Y",
+# "Additional reporting by X in Paris", "Compiled by X".
+CREDIT_LINE_RE = re.compile(
+    r"(?:additional\s+)?(?:reporting|writing|editing|research|compiled|produced|edited"
+    r"|fact-checking|graphics|photos|written)(?:\s+and\s+\w+)?\s+by\s+"
+    r"(?-i:(?P<name>[A-Z][\w.'’-]*(?:\s+[A-Z][\w.'’-]*){0,3}))[^\n]*",
+    re.IGNORECASE,
+)
+MAX_CREDIT_LINE_CHARS = 300
+# A reporter's contact line: "Contact Jo Bell at jbell@example.com", "Reach Jo Bell on X
+# @jobell", "Jo Bell can be reached at 555-0100".
+CONTACT_LINE_RE = re.compile(
+    r"(?:(?i:contact|reach|email|e-mail|write to|follow)\s+"
+    r"(?P<name>[A-Z][\w.'’-]*(?:\s+[A-Z][\w.'’-]*){0,3})\s+(?:at|on|via)\s+"
+    r"|(?P<name2>[A-Z][\w.'’-]*(?:\s+[A-Z][\w.'’-]*){0,3})\s+can be (?:reached|contacted)\s+"
+    r"(?:at|on|via)\s+)[^\n]*(?:@|\d{3}[-.\s]?\d{4}|https?://|\.\w{2,4}\b)[^\n]*",
+)
+MAX_CONTACT_LINE_CHARS = 200
+# A byline segment that counts comments ("5 Comments") is page chrome inside the byline.
+COMMENT_COUNT_RE = re.compile(r"\d+\s+(?:comments?|responses?|replies)", re.IGNORECASE)
+# "April 14, 2025 by Sam Roe": a date and an author in one byline segment.
+DATE_BY_NAME_RE = re.compile(r"(?P<date>.+?)\s+by\s+(?P<name>.+)", re.IGNORECASE)
 # Separators between the parts of a one-line byline: "A | B | C", "A – B – C".
 BYLINE_SEPARATOR_RE = re.compile(r"\s+[|–—·•]\s+|\s+-\s+|\s*\|\s*")
 BY_PREFIX_RE = re.compile(r"(?:written\s+)?by\s+", re.IGNORECASE)
@@ -64,6 +97,14 @@ CAPTION_PREFIX_RE = re.compile(
 PHOTO_CREDIT_RE = re.compile(
     r"(?:\w+\s?/\s?)?(?:Getty Images|AFP|AP Photo|Reuters|EPA|Shutterstock)\b.{0,60}"
 )
+# A photo credit closing a caption line: "... in March. (Jo Bell/The Courier)",
+# "... on Saturday. (Photo: Jo Bell / The Sentinel)", "(AP Photo/Jo Bell)".
+CAPTION_CREDIT_TAIL_RE = re.compile(
+    r"[.!?”\"’]\s*[(\[](?:(?:photo(?:graph)?|image|picture|credit|illustration|video|graphic"
+    r"|file photo|photo credit)s?(?:\s+by)?\s*:?\s*[^()\[\]]{2,80}"
+    r"|[A-Z][\w.'’-]*(?:\s+[A-Z][\w.'’-]*){0,3}\s?/\s?[A-Z][^()\[\]/]{1,60})[)\]]\.?$",
+    re.IGNORECASE,
+)
 MAX_CAPTION_CHARS = 300
 
 # Page chrome, newsletter and privacy notices, share buttons, lists' headers. Matched with
@@ -77,7 +118,18 @@ BOILERPLATE_RE = re.compile(
     r"|newsletter|subscribe|unsubscribe|sign up|log in|gdpr|cookies?\b|privacy policy"
     r"|terms of (?:use|service)|all rights reserved|copyright|©|please try again"
     r"|error while trying|click here|follow us|donate|support us|share (?:this|on)"
-    r"|(?:facebook|twitter|whatsapp|linkedin|pinterest|reddit)(?:\s+\w+)?$",
+    r"|(?:facebook|twitter|whatsapp|linkedin|pinterest|reddit)(?:\s+\w+)?$"
+    # Newsletter and e-mail footers.
+    r"|receiving this (?:e-?mail|newsletter|message)|signed up for|manage (?:your )?preferences"
+    r"|view (?:this e-?mail )?in (?:your|a) browser|forwarded this e-?mail"
+    # Comment and reply forms.
+    r"|your e-?mail address will not be published|required fields are marked|^post comment$"
+    r"|^cancel reply$|notify me of (?:new|follow-up)|^log in to (?:reply|comment)"
+    # Cookie banners and site footers.
+    r"|^accept(?: all)?(?: cookies)?$|^learn more$|powered by \w+"
+    # Pointers to more material: "More photos at ...", "Box score, B6".
+    r"|^(?:more|see more|view more|all) (?:photos|pictures|videos|stories|coverage)\b"
+    r"|\bphoto gallery\b|^box score\b",
     re.IGNORECASE,
 )
 MAX_BOILERPLATE_CHARS = 200
@@ -93,9 +145,18 @@ AUTHOR_BIO_RE = re.compile(
     r"\b(?:analyst|journalist|writer|author|editor|correspondent|researcher|commentator"
     r"|columnist|reporter|contributor|professor|blogger|fellow|lecturer|historian)\b.{0,200}"
 )
+# The opening of a closing author bio: "Jo Bell is a retired teacher ...", "Bell writes about".
+BIO_OPENING_RE = re.compile(
+    r"(?P<name>[A-Z][\w.'’-]*(?:\s+[A-Z][\w.'’-]*){0,3})\s+(?:is|was|has been|writes|covers"
+    r"|reports|teaches|edits|lives|worked|served|spent)\b"
+)
+MAX_BIO_CHARS = 400
+# A section label before a headline: "Library Notes: Branch reopens", "In Brief: ...".
+SECTION_KICKER_RE = re.compile(r"[A-Z][\w’'&-]*(?:\s+[A-Z][\w’'&-]*){0,2}:\s+\S")
 MAX_TITLE_CHARS = 220
 SENTENCE_INSIDE_RE = re.compile(r"[a-z]{2}[.!?] [A-Z][a-z]")
 MAX_TITLE_WORDS = 30
+SENTENCE_END_RE = re.compile(r"[.!?](?:\s|$)")
 
 
 def is_blank(line: str) -> bool:
@@ -120,8 +181,34 @@ def parse_date(text: str) -> str | None:
 
 
 def is_date_line(line: str) -> bool:
-    """True when the stripped line is only a date (a dateline under a byline)."""
-    return DATE_LINE_RE.fullmatch(line) is not None
+    """True when the stripped line is only a date or timestamp (a dateline under a byline).
+
+    Besides the date it may hold publish/update words, a clock time, a weekday and a time
+    zone, in any order: "Updated 4:52 PM EDT, Thu October 16, 2025".
+    """
+    if len(line) > MAX_TIMESTAMP_CHARS:
+        return False
+    if DATE_LINE_RE.fullmatch(line) is not None:
+        return True
+    match = DATE_RE.search(line)
+    if match is None:
+        return False
+    rest = line[: match.start()] + " " + line[match.end() :]
+    rest = TIME_ZONE_RE.sub(" ", TIMESTAMP_WORDS_RE.sub(" ", rest))
+    return not TIMESTAMP_LEFTOVER_RE.sub("", rest)
+
+
+def parse_credit_line(line: str) -> dict[str, str] | None:
+    """Parse a production credit ("Reporting by X; Editing by Y") or a reporter's contact line."""
+    if len(line) <= MAX_CREDIT_LINE_CHARS:
+        credit = CREDIT_LINE_RE.fullmatch(line)
+        if credit is not None:
+            return {"author": credit.group("name")}
+    if len(line) <= MAX_CONTACT_LINE_CHARS:
+        contact = CONTACT_LINE_RE.fullmatch(line)
+        if contact is not None:
+            return {"author": contact.group("name") or contact.group("name2")}
+    return None
 
 
 def is_name_like(segment: str) -> bool:
@@ -161,6 +248,9 @@ def parse_byline(line: str) -> dict[str, str] | None:
     if is_date_line(line):
         published = parse_date(line)
         return {"published": published} if published else None
+    credit = parse_credit_line(line)
+    if credit is not None:
+        return credit
     signature = SIGNATURE_RE.fullmatch(line)
     if signature is not None:
         return {"author": signature.group("name")}
@@ -172,8 +262,16 @@ def parse_byline(line: str) -> dict[str, str] | None:
     meta: dict[str, str] = {}
     names: list[str] = []
     for segment in segments:
-        if "published" not in meta and DATE_LINE_RE.fullmatch(segment):
+        dated = DATE_BY_NAME_RE.fullmatch(segment)
+        if COMMENT_COUNT_RE.fullmatch(segment):
+            continue  # "| 5 Comments" after a byline is a link to the comments
+        if "published" not in meta and is_date_line(segment):
             meta["published"] = parse_date(segment) or segment
+        elif dated and is_date_line(dated.group("date")) and is_name_like(dated.group("name")):
+            # "Posted on April 14, 2025 by Sam Roe"
+            meta.setdefault("published", parse_date(dated.group("date")) or dated.group("date"))
+            names.append(dated.group("name").strip())
+            by_prefix = by_prefix or dated
         elif is_name_like(segment.replace(",", " ")):
             names.extend(part.strip() for part in segment.split(",") if part.strip())
         else:
@@ -208,6 +306,8 @@ def is_caption_line(line: str) -> bool:
         return True
     if CAPTION_PREFIX_RE.match(line):
         return True
+    if CAPTION_CREDIT_TAIL_RE.search(line):
+        return True
     return PHOTO_CREDIT_RE.fullmatch(line) is not None
 
 
@@ -236,6 +336,30 @@ def is_title_like(line: str) -> bool:
         return False  # two sentences in a row are prose, whatever the last character
     first = line[0]
     return first.isupper() or first.isdigit() or first in "‘“\"'"
+
+
+def is_headline_over_byline(line: str) -> bool:
+    """True for a line short enough to be the headline sitting right on top of a byline.
+
+    Looser than ``is_title_like``: opinion headlines are often whole sentences with full
+    stops ("Opinion: Lock up the phones. Our kids will thank us.").
+    """
+    if len(line) > MAX_TITLE_CHARS or len(line.split()) > MAX_TITLE_WORDS:
+        return False
+    if line.endswith((":", ",", ";")) or len(SENTENCE_END_RE.findall(line)) > 2:
+        return False
+    first = line[0]
+    return first.isupper() or first.isdigit() or first in "‘“\"'"
+
+
+def is_author_bio_of(line: str, author: str) -> bool:
+    """True when ``line`` opens with the byline author's name (or surname) and a bio verb."""
+    names = author.split()
+    match = BIO_OPENING_RE.match(line)
+    if match is None or not names:
+        return False
+    opening = match.group("name").lower()
+    return opening in (author.lower(), names[-1].lower())
 
 
 def merge_meta(*parts: Mapping[str, str] | None) -> dict[str, str]:

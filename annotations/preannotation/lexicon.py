@@ -53,13 +53,18 @@ SPEAKER_NOUNS = words(
     investigation briefing document documents letter interview release memo poll data
     figures website broadcaster news agency anonymous unnamed iraqi defense defence
     foreign interior high-ranking deputy special presidential military's army's
-    ministry's government's satellite television tv weekly"""
+    ministry's government's satellite television tv weekly company firm board team
+    district department university hospital school union club league city county
+    administration campaign party bank airline manufacturer retailer operator utility
+    regulator authority commission agency's company's"""
 )
 # Document nouns: for "a new Reuters report" the source is the name before them.
 DOCUMENT_NOUNS = words(
     """report reports statement statements study survey analysis article investigation
     briefing document documents letter letters interview release memo poll data figures
-    website broadcast footage video cable filing"""
+    website broadcast footage video cable filing filings records record counts count form
+    forms statistics census audit review findings results minutes estimate estimates
+    transcript transcripts logs"""
 )
 PRONOUN_SPEAKERS = words("he she they He She They")
 # Words that look capitalised at a sentence start but never name a speaker.
@@ -76,7 +81,21 @@ MONTH_AND_DAY_NAMES = words(
 # Speakers too vague to count as a source unless they spoke to a named outlet.
 ANONYMOUS_HEADS = words(
     """source sources expert experts observer observers analyst analysts commentators people
-    critics others backers officer officers insiders residents witnesses"""
+    critics others backers officer officers insiders residents witnesses economists owners
+    parents advocates fans teachers voters users consumers investors scholars academics
+    skeptics sceptics opponents supporters proponents locals readers neighbors neighbours
+    shoppers drivers riders commuters customers families patients workers employees"""
+)
+# Verbs of stance that, after a vague collective ("some parents worry"), report a view
+# nobody can be asked about.
+VAGUE_STANCE_VERBS = words(
+    """worry worries worried fear fears feared agree agrees disagree disagrees doubt doubts
+    believe believes think thinks contend contends complain complains complained"""
+)
+# Verbs by which a document or data set states a finding: "county records show".
+DOCUMENT_VERBS = words(
+    """show shows showed shown found find finds indicate indicates indicated suggest suggests
+    suggested reveal reveals revealed list lists listed"""
 )
 # Cues that name the outlet an anonymous speaker talked to: "told Reuters".
 TOLD_OUTLET_VERBS = words("told tells confirmed confirms recounted recounts said says")

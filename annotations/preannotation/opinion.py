@@ -33,6 +33,8 @@ supposedly purportedly outright untenable unwinnable dire strange obvious inevit
 inevitably audacious ugly far-fetched facade narrative storyline coincidence complicit
 blackmail one-sided endgame clincher illegally undeniable denial malignity hirelings
 mercenary sabotage provocation provocations deceptive mantra puppet-masters
+encouraging terrific wonderful excellent bargain deserves deserved deserve impressive
+disappointing troubling worrying alarming misguided foolish sensible unwise overdue
 """
 # Milder evaluative words: they colour a sentence but rarely carry it alone.
 MILD_WORDS = """
@@ -50,20 +52,22 @@ clearly|obviously|undeniably|undoubtedly|certainly|surely|evidently|plainly|natu
 |rightfully|rightly|wrongly|mind you|to be sure|let alone|no less than|all too
 |the bottom line|in reality|the fact of the matter|it is a matter of time|no alternative but
 |one can detect|turns out to be|rings true|it will be interesting|the moment of truth
-|difficult to see|hard to see|looks to be|looks like|by the looks of|more and more apparent
+|difficult to see|hard to see|looks to be|looks like|looked like|by the looks of
+|more and more apparent|frankly|honestly|to be fair|fair enough|in fairness
 |it is high time|there is no doubt|beyond doubt|needless|it goes without saying
 """
 # Speculation offered as a conclusion.
 SPECULATION_PHRASES = """
 it seems|seems to|seemingly|it appears|appears to|would seem|must have|must be|may well
 |might well|could well|perhaps|presumably|conceivably|one wonders|i suspect|i wonder
-|in all likelihood|it is likely|it is possible
+|in all likelihood|it is likely|it is possible|probably
 """
 # First-person stance.
 FIRST_PERSON_RE = (
     r"\b(?:I|[Ww]e)\s+(?:really\s+|strongly\s+|do\s+|don’t\s+|don't\s+)?(?:think|believe|feel"
     r"|suspect|hope|fear|doubt|suppose|guess|reckon|argue|know|must|should|need|smell|mean"
-    r"|agree|disagree)\b|\b[Ii]n (?:my|our) (?:view|opinion)\b|\bI(?:’|')m (?:sure|convinced"
+    r"|agree|disagree)\b|\bI(?:(?:’|')d| would) (?:ask|urge|argue|say|like|want|rather|bet)\b"
+    r"|\b[Ii]n (?:my|our) (?:view|opinion)\b|\bI(?:’|')m (?:sure|convinced"
     r"|puzzled|afraid)\b|\bit seems to me\b|\b[Ll]et(?:’|')s\b|\b[Ll]et us\b"
 )
 FIRST_PERSON_PLAIN_RE = r"\b(?:I|[Ww]e|[Oo]ur|[Mm]y|[Mm]e)\b"
@@ -71,7 +75,10 @@ FIRST_PERSON_PLAIN_RE = r"\b(?:I|[Ww]e|[Oo]ur|[Mm]y|[Mm]e)\b"
 CALL_RE = r"\b(?:must|should|ought to|needs? to|have to)\b"
 IMPERATIVE_OPENERS_RE = (
     r"^(?:Let’s|Let's|Let us|Imagine|Consider|Look at|Remember|Don’t|Don't|Do not|Stop|"
-    r"Wake up|Share this|Think about|Ask yourself|Gather|Go now|Read|Watch|Make no mistake)\b"
+    r"Wake up|Share this|Think about|Ask yourself|Gather|Go now|Read|Watch|Make no mistake"
+    # Bare commands to the reader: "Tell that to …", "Show up on Monday", "Bring a friend".
+    r"|Tell|Show up|Bring|Tear|Keep|Give|Take|Call|Write to|Vote|Join|Stop|Go|Come|Ask|Try"
+    r"|Demand|Sign|Visit|Forget|Ignore|Picture|Speak up|Get involved)\b"
 )
 INTENSIFIERS = """
 very extremely utterly totally absolutely simply really truly deeply incredibly hugely
@@ -131,7 +138,7 @@ PHRASE_OPENERS = frozenset(
     for table in (STANCE_PHRASES, SPECULATION_PHRASES)
     for entry in re.split(r"[|\n]", table)
     if entry.strip()
-) | {"i", "we", "in", "it", "let", "ought", "need", "needs", "have"}
+) | {"i", "i’d", "i'd", "we", "in", "it", "let", "ought", "need", "needs", "have"}
 WORD_RE = re.compile(r"[\w’'-]+")
 IMPERATIVE_RE = re.compile(IMPERATIVE_OPENERS_RE)
 QUOTED_RE = re.compile(r"“[^”]*”?|\"[^\"]*\"?")
@@ -180,6 +187,8 @@ def opinion_cues(text: str, *, whole_sentence: bool = True) -> OpinionCues:
                 kind, shown, phrase_end = phrase.lastgroup, phrase.group(0), phrase.end()
         if not kind:
             kind = WORD_KINDS.get(lowered, "")
+            if kind == "prediction" and not token.islower():
+                kind = ""  # "May 1" is a date, not a modal
         if not kind and token in PERSON_WORDS and not seen_person:
             kind, seen_person = "person", True
         if kind:

@@ -17,10 +17,11 @@ import re
 from .lexicon import words
 
 # Abbreviations that never end a sentence: titles before names, Latin, reference words.
+# ("No." is only an abbreviation before a number: "voted no. Marsh said" ends a sentence.)
 NO_BREAK_ABBREVIATIONS = words(
     """mr mrs ms dr prof gen col lt sgt capt maj adm cmdr rev hon sen rep gov pres st mt ft
     messrs gens brig cpl pvt supt insp det amb sec dept e.g i.e cf vs approx est fig figs
-    vol pp ca no nos art ch sec para"""
+    vol pp ca art ch sec para"""
 )
 # Abbreviations that end a sentence only when a digit does not follow ("No. 5", "Jan. 28").
 BEFORE_NUMBER_ABBREVIATIONS = words(

@@ -59,7 +59,21 @@ def split_lines(text: str) -> list[Line]:
         if line.kind == BYLINE:
             line.meta = layout.parse_byline(line.text) or {}
     _join_two_line_bylines(lines)
+    _mark_captions_under_images(lines)
     return lines
+
+
+def _mark_captions_under_images(lines: list[Line]) -> None:
+    # An image file name with a short line right under it (no blank between): that line is the
+    # image's caption, whatever its wording.
+    for first, second in itertools.pairwise(lines):
+        if (
+            first.kind == CAPTION
+            and layout.is_image_file_line(first.text)
+            and second.kind == TEXT
+            and len(second.text) <= layout.MAX_CAPTION_CHARS
+        ):
+            second.kind = CAPTION
 
 
 def _classify(line: str) -> str:
@@ -106,7 +120,10 @@ def _comment_score(lines: list[Line], seen: set[str]) -> int:
 
 
 def mark_comments(lines: list[Line]) -> None:
-    """Mark reader comments: from a comment header, or the first comment-like block."""
+    """Mark reader comments: after a comment header, or from the first comment-like block.
+
+    The header itself ("5 Comments", "Leave a Reply") is page chrome, not a comment.
+    """
     blocks: list[list[Line]] = [[]]
     blanks = 0
     for line in lines:
@@ -114,7 +131,7 @@ def mark_comments(lines: list[Line]) -> None:
             blanks += 1
             continue
         if layout.is_comment_header(line.text):
-            line.kind = COMMENT
+            line.kind, line.meta = BOILER, {"comment_header": "1"}
         if blanks >= 2 and blocks[-1]:
             blocks.append([])
         blanks = 0
@@ -126,7 +143,7 @@ def mark_comments(lines: list[Line]) -> None:
         if not in_comments and number > 0 and score >= COMMENT_SCORE_THRESHOLD:
             in_comments = True
         for line in block:
-            in_comments = in_comments or line.kind == COMMENT
+            in_comments = in_comments or "comment_header" in line.meta
             if in_comments and line.kind != BOILER:
                 line.kind = COMMENT
 
@@ -156,8 +173,10 @@ def _article_starts(lines: list[Line]) -> list[tuple[int, list[int]]]:
     """Return (title index, subtitle indices) of each headline that sits over a byline."""
     starts: list[tuple[int, list[int]]] = []
     for index, line in enumerate(lines):
-        if line.kind != BYLINE or "_used" in line.meta or set(line.meta) == {"author"}:
+        if line.kind != BYLINE or "_used" in line.meta:
             continue
+        if set(line.meta) == {"author"} and not layout.BY_PREFIX_RE.match(line.text):
+            continue  # a signature, bio or credit line closes an article, it opens none
         previous = _next_content(lines, index, -1)
         if previous is not None and lines[previous].kind == BYLINE:
             continue  # second line of a two-line byline
@@ -174,7 +193,60 @@ def _article_starts(lines: list[Line]) -> list[tuple[int, list[int]]]:
             and layout.is_title_like(lines[before].text)
         ):
             starts.append((before, [previous]))
+            continue
+        # A headline directly on top of the byline (no blank line between them) is the
+        # headline even when it is written as full sentences.
+        adjacent = not any(lines[i].kind == BLANK for i in range(previous + 1, index))
+        if adjacent and layout.is_headline_over_byline(lines[previous].text):
+            lines[previous].meta["headline"] = "1"
+            starts.append((previous, []))
     return starts
+
+
+def _unsigned_item_starts(
+    lines: list[Line], starts: list[tuple[int, list[int]]]
+) -> list[tuple[int, list[int]]]:
+    """On a page of several articles, find the items that have a headline but no byline.
+
+    A newsletter's brief ("Library Notes: Branch reopens") stands alone between blank lines,
+    after a finished paragraph or a separator such as "ADVERTISEMENT", with prose under it.
+    It opens an item when it carries a section kicker ("Word Word: ...") or follows a
+    separator; a bare subhead inside a story ("Covert Operations") does neither.
+    """
+    taken = {index for title, subtitles in starts for index in (title, *subtitles)}
+    found: list[tuple[int, list[int]]] = []
+    for index, line in enumerate(lines):
+        if index in taken or line.kind != TEXT or not layout.is_title_like(line.text):
+            continue
+        previous = _next_content(lines, index, -1)
+        following = _next_content(lines, index, 1)
+        if previous is None or following is None or previous < starts[0][0]:
+            continue
+        standalone = lines[index - 1].kind == BLANK and lines[index + 1].kind == BLANK
+        after_separator = lines[previous].kind == BOILER
+        after_prose = lines[previous].kind == TEXT and lines[previous].text.endswith(PROSE_END)
+        prose_under = lines[following].kind == TEXT and not layout.is_title_like(
+            lines[following].text
+        )
+        kicker = layout.SECTION_KICKER_RE.match(line.text) is not None
+        if standalone and prose_under and (after_separator or (after_prose and kicker)):
+            found.append((index, []))
+    return found
+
+
+def _is_headline(line: Line) -> bool:
+    return line.kind == TEXT and ("headline" in line.meta or layout.is_title_like(line.text))
+
+
+def _mark_closing_bio(lines: list[Line], members: list[int], author: str | None) -> None:
+    """Mark the article's last paragraph as a byline when it is the byline author's bio."""
+    if not author or not members:
+        return
+    last = lines[members[-1]]
+    if last.kind != TEXT or len(last.text) > layout.MAX_BIO_CHARS:
+        return
+    if layout.is_author_bio_of(last.text, author):
+        last.kind = BYLINE
 
 
 def _group(lines: list[Line], indices: list[int], kind_of: dict[int, ZoneKind]) -> list[Zone]:
@@ -229,6 +301,8 @@ def find_zones(text: str) -> list[Zone]:
         indices = [i for i, line in enumerate(lines) if line.kind != BLANK]
         return _group(lines, indices, {i: _zone_kind(lines[i]) for i in indices})
     starts = _article_starts(lines)
+    if len(starts) >= 2:
+        starts = sorted(starts + _unsigned_item_starts(lines, starts))
     if not starts or starts[0][0] > content[0]:
         first = content[0]
         subtitles: list[int] = []
@@ -248,16 +322,18 @@ def find_zones(text: str) -> list[Zone]:
         stop = starts[number + 1][0] if number + 1 < len(starts) else len(lines)
         members = [i for i in content if title <= i < stop]
         meta: dict[str, str] = {}
-        if lines[title].kind == TEXT and layout.is_title_like(lines[title].text):
+        if _is_headline(lines[title]):
             kind_of[title] = ZoneKind.TITLE
             meta["title"] = lines[title].text
         for index in subtitles:
             kind_of[index] = ZoneKind.TITLE
         for index in members:
-            article_of[index] = number
-            kind_of.setdefault(index, _zone_kind(lines[index]))
             if lines[index].kind == BYLINE:
                 meta = layout.merge_meta(meta, lines[index].meta)
+        _mark_closing_bio(lines, members, meta.get("author"))
+        for index in members:
+            article_of[index] = number
+            kind_of.setdefault(index, _zone_kind(lines[index]))
         zones.append(Zone(ZoneKind.ARTICLE, lines[members[0]].start, lines[members[-1]].end, meta))
     others = [i for i, line in enumerate(lines) if line.kind in (BOILER, COMMENT)]
     for index in others:
