@@ -69,12 +69,6 @@ class ProjectListView(ListAPIView[Project]):
     def post(self, request: Request) -> Response:
         data = self.ProjectCreateInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        # A friendly 400 for the common case; the unique column is the guard under races.
-        if Project.objects.filter(name=data.validated_data["name"].strip()).exists():
-            raise InvalidInput(
-                "name: A project with this name exists.",
-                fields={"name": ["A project with this name already exists."]},
-            )
         project = services.project_create(actor=request.user, **data.validated_data)
         context = {"roles": {project.pk: Role.ADMIN}}
         return Response(

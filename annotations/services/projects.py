@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth.models import User
-from django.db import transaction
+from django.db import IntegrityError, transaction
 
 from annotations.exceptions import InvalidInput
 from annotations.models import Label, Membership, Project, Role
@@ -33,7 +33,8 @@ def project_create(
 ) -> Project:
     """Create a project with the default label set.
 
-    Raises InvalidInput for an empty name or out-of-range numbers. Opens its own transaction;
+    Raises InvalidInput for an empty name, a name already taken (checked by the database's
+    unique index, so also under races) or out-of-range numbers. Opens its own transaction;
     writes an audit row.
     """
     name = name.strip()
@@ -48,25 +49,34 @@ def project_create(
         raise InvalidInput(
             "lease_minutes must be at least 1.", fields={"lease_minutes": ["Must be at least 1."]}
         )
-    with transaction.atomic():
-        project = Project.objects.create(
-            name=name,
-            description=description,
-            reviews_required=reviews_required,
-            lease_minutes=lease_minutes,
-            dispute_tolerance=dispute_tolerance,
-        )
-        Label.objects.bulk_create(
-            Label(project=project, ordering=index, **label)
-            for index, label in enumerate(DEFAULT_LABELS)
-        )
-        audit_record(
-            actor=actor,
-            action="project.created",
-            entity=project,
-            project=project,
-            after={"name": name, "reviews_required": reviews_required},
-        )
+    try:
+        with transaction.atomic():
+            project = Project.objects.create(
+                name=name,
+                description=description,
+                reviews_required=reviews_required,
+                lease_minutes=lease_minutes,
+                dispute_tolerance=dispute_tolerance,
+            )
+            Label.objects.bulk_create(
+                Label(project=project, ordering=index, **label)
+                for index, label in enumerate(DEFAULT_LABELS)
+            )
+            audit_record(
+                actor=actor,
+                action="project.created",
+                entity=project,
+                project=project,
+                after={"name": name, "reviews_required": reviews_required},
+            )
+    except IntegrityError as error:
+        # The unique name is the guard, also when two requests race; say which field.
+        if Project.objects.filter(name=name).exists():
+            raise InvalidInput(
+                "name: A project with this name already exists.",
+                fields={"name": ["A project with this name already exists."]},
+            ) from error
+        raise
     return project
 
 
