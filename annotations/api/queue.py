@@ -17,7 +17,7 @@ from annotations.api.common import ProjectScopedView, caller, errors
 from annotations.api.outputs import AssignmentDetailOutputSerializer, AssignmentOutputSerializer
 from annotations.models import Assignment, AssignmentState
 from annotations.permissions import IsAssignmentOwner, IsProjectMember
-from annotations.selectors import assignment_get, assignments_visible
+from annotations.selectors import assignment_get, assignment_with_detail, assignments_visible
 
 
 def _detail(request: Request, assignment_id: int) -> dict[str, Any]:
@@ -50,8 +50,10 @@ class QueueNextView(ProjectScopedView):
         claim = services.assignment_claim_next(project=project, reviewer=caller(request))
         if claim is None:
             return Response(status=status.HTTP_204_NO_CONTENT)
+        # The claim is the caller's own: serialize it as it is, without looking it up again.
+        assignment = assignment_with_detail(claim.assignment)
         return Response(
-            _detail(request, claim.assignment.pk),
+            AssignmentDetailOutputSerializer(assignment).data,
             status=status.HTTP_201_CREATED if claim.created else status.HTTP_200_OK,
         )
 

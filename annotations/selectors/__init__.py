@@ -14,6 +14,7 @@ from annotations.selectors.access import (
 from annotations.selectors.documents import document_get, documents_visible
 from annotations.selectors.review import (
     assignment_get,
+    assignment_with_detail,
     assignments_visible,
     evidence_get,
     span_get,
@@ -23,6 +24,7 @@ from annotations.selectors.runs import run_get, runs_visible
 __all__ = [
     "LEAD_ROLES",
     "assignment_get",
+    "assignment_with_detail",
     "assignments_visible",
     "document_get",
     "documents_visible",

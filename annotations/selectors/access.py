@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
-from django.db.models import QuerySet
+from django.db.models import OuterRef, QuerySet, Subquery
 
 from annotations.exceptions import NotFound
 from annotations.models import Membership, Project, Role
@@ -36,9 +36,22 @@ def project_role(*, user: AnyUser, project_id: int) -> Role | None:
 
 
 def project_get(*, user: AnyUser, project_id: int) -> tuple[Project, Role]:
-    """The project with the caller's role in it; NotFound if it does not exist for them."""
-    project = Project.objects.filter(pk=project_id).first()
-    role = project_role(user=user, project_id=project_id) if project is not None else None
-    if project is None or role is None:
+    """The project with the caller's role in it; NotFound if it does not exist for them.
+
+    One query: every project-scoped request starts here, so the role comes along with it.
+    """
+    if not user.is_authenticated:
         raise NotFound("No such project.")
-    return project, role
+    projects = Project.objects.filter(pk=project_id)
+    if not getattr(user, "is_superuser", False):
+        role_of_user = Membership.objects.filter(project=OuterRef("pk"), user_id=user.pk)
+        projects = projects.annotate(caller_role=Subquery(role_of_user.values("role")[:1]))
+    project = projects.first()
+    if project is None:
+        raise NotFound("No such project.")
+    if getattr(user, "is_superuser", False):
+        return project, Role.ADMIN
+    role = project.caller_role  # type: ignore[attr-defined]  # the annotation above
+    if role is None:
+        raise NotFound("No such project.")
+    return project, Role(role)

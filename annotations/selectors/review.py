@@ -6,7 +6,9 @@ submit; leads and admins see everything in their projects. Anything else is NotF
 
 from __future__ import annotations
 
-from django.db.models import Prefetch, Q, QuerySet
+from typing import Any
+
+from django.db.models import Prefetch, Q, QuerySet, prefetch_related_objects
 
 from annotations.exceptions import NotFound
 from annotations.models import Assignment, EvidenceLink, Membership, Span
@@ -23,17 +25,24 @@ def assignments_visible(*, user: AnyUser) -> QuerySet[Assignment]:
     return Assignment.objects.filter(Q(reviewer_id=user.pk) | Q(project_id__in=led))
 
 
+def _detail_prefetches() -> tuple[str | Prefetch[Any], ...]:
+    """What the review page needs with an assignment: zones, suggestions, own spans, evidence."""
+    spans = Span.objects.order_by("start", "end", "id").prefetch_related("evidence")
+    return ("document__zones", "document__suggestions", Prefetch("spans", queryset=spans))
+
+
+def assignment_with_detail(assignment: Assignment) -> Assignment:
+    """Load the detail of an assignment already in hand (e.g. just claimed), in 3-4 queries."""
+    prefetch_related_objects([assignment], *_detail_prefetches())
+    return assignment
+
+
 def assignment_get(*, user: AnyUser, assignment_id: int, detail: bool = False) -> Assignment:
     """One visible assignment (with document, spans and evidence when `detail`); else NotFound."""
     assignments = assignments_visible(user=user).filter(pk=assignment_id).select_related("project")
     if detail:
         assignments = assignments.select_related("document", "reviewer").prefetch_related(
-            "document__zones",
-            "document__suggestions",
-            Prefetch(
-                "spans",
-                queryset=Span.objects.order_by("start", "end", "id").prefetch_related("evidence"),
-            ),
+            *_detail_prefetches()
         )
     assignment = assignments.first()
     if assignment is None:

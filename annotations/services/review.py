@@ -121,28 +121,38 @@ def assignment_claim_next(
 
 def _claim_locked(*, project: Project, reviewer: User, now: datetime) -> Claim | None:
     lease = timedelta(minutes=project.lease_minutes)
-    open_ = (
-        Assignment.objects.select_for_update(no_key=True)
-        .filter(project=project, reviewer=reviewer, state=AssignmentState.ACTIVE)
-        .first()
+    # One look at the reviewer's own open and expired work here (active sorts first): most
+    # claims find neither, and one query serves both questions.
+    mine = list(
+        Assignment.objects.filter(
+            project=project,
+            reviewer=reviewer,
+            state__in=[AssignmentState.ACTIVE, AssignmentState.EXPIRED],
+        )
+        .order_by("state", "-id")
+        .values_list("pk", "state", "document_id")[:101]
     )
-    if open_ is not None:
-        # Asking again is activity: renew, do not hand out a second document.
-        Assignment.objects.filter(pk=open_.pk).update(lease_expires_at=now + lease)
-        open_.lease_expires_at = now + lease
-        return Claim(open_, created=False)
+    if mine and mine[0][1] == AssignmentState.ACTIVE:
+        open_ = (
+            Assignment.objects.select_for_update(no_key=True)
+            .filter(pk=mine[0][0], state=AssignmentState.ACTIVE)
+            .first()
+        )
+        if open_ is not None:
+            # Asking again is activity: renew, do not hand out a second document.
+            Assignment.objects.filter(pk=open_.pk).update(lease_expires_at=now + lease)
+            open_.lease_expires_at = now + lease
+            return Claim(open_, created=False)
 
     ready = Document.objects.select_for_update(skip_locked=True, of=("self",)).filter(
         project=project, status=DocumentStatus.READY
     )
     # Own expired work first, so a reviewer whose lease ran out gets their spans back. The ids
-    # come first from the reviewer's own (few) assignments: joining from the documents' side
-    # would scan the project's whole ready queue.
-    expired_documents = list(
-        Assignment.objects.filter(
-            reviewer=reviewer, project=project, state=AssignmentState.EXPIRED
-        ).values_list("document_id", flat=True)[:100]
-    )
+    # come from the reviewer's own (few) assignments: joining from the documents' side would
+    # scan the project's whole ready queue.
+    expired_documents = [
+        document for _, state, document in mine if state == AssignmentState.EXPIRED
+    ]
     revivable = ready.filter(pk__in=expired_documents).order_by("-priority", "created_at", "id")
     taken_by_me = Assignment.objects.filter(document=OuterRef("pk"), reviewer=reviewer).exclude(
         state=AssignmentState.EXPIRED
@@ -159,29 +169,43 @@ def _claim_locked(*, project: Project, reviewer: User, now: datetime) -> Claim |
                 document = candidates.select_for_update(of=("self",), skip_locked=False).first()
             if document is None:
                 break
-            claim = _claim_document(document=document, reviewer=reviewer, project=project, now=now)
+            claim = _claim_document(
+                document=document,
+                reviewer=reviewer,
+                project=project,
+                now=now,
+                revive=candidates is revivable,
+            )
             if claim is not None:
                 return claim
     return None
 
 
 def _claim_document(
-    *, document: Document, reviewer: User, project: Project, now: datetime
+    *, document: Document, reviewer: User, project: Project, now: datetime, revive: bool
 ) -> Claim | None:
-    """Fill a free place of the locked `document`, or fix its stale status and return None."""
-    taken = set(
+    """Fill a free place of the locked `document`, or fix its stale status and return None.
+
+    With `revive`, the reviewer's own expired assignment on it is brought back, spans kept
+    (the fresh queue never offers a document the reviewer has any live assignment on).
+    """
+    occupying = list(
         Assignment.objects.filter(document=document, state__in=_OCCUPYING).values_list(
-            "slot", flat=True
+            "slot", "state"
         )
     )
+    taken = {slot for slot, _ in occupying}
     free = [slot for slot in range(project.reviews_required) if slot not in taken]
     if not free:
-        _document_refresh_status(document=document, project=project)
+        _document_refresh_status(
+            document=document, project=project, states=[state for _, state in occupying]
+        )
         return None
     lease_end = now + timedelta(minutes=project.lease_minutes)
-    previous = Assignment.objects.filter(document=document, reviewer=reviewer).first()
+    previous = (
+        Assignment.objects.filter(document=document, reviewer=reviewer).first() if revive else None
+    )
     if previous is not None:
-        # Only expired work reaches here (the queue excludes the rest): revive it, spans kept.
         before = {"state": previous.state, "version": previous.version}
         previous.state = AssignmentState.ACTIVE
         previous.slot = free[0]
@@ -201,7 +225,11 @@ def _claim_document(
             lease_expires_at=lease_end,
         )
         created, action = True, "assignment.claimed"
-    _document_refresh_status(document=document, project=project)
+    _document_refresh_status(
+        document=document,
+        project=project,
+        states=[*(state for _, state in occupying), AssignmentState.ACTIVE],
+    )
     audit_record(
         actor=reviewer,
         action=action,
@@ -211,14 +239,19 @@ def _claim_document(
         after={"state": AssignmentState.ACTIVE, "document": document.pk, "slot": free[0]},
     )
     assignment.document = document
+    assignment.project = project
     return Claim(assignment, created=created)
 
 
-def _document_refresh_status(*, document: Document, project: Project) -> None:
+def _document_refresh_status(
+    *, document: Document, project: Project, states: list[str] | None = None
+) -> None:
     """Set the locked document's status from its assignments (ready/in_review/reviewed).
 
-    Precondition: inside a transaction holding the document's row lock (or SQLite's write
-    lock). Documents in other states (pre-annotating, disputed, accepted) are left alone.
+    `states` are the states of its active and submitted assignments when the caller already
+    knows them (saves a query); otherwise they are read. Precondition: inside a transaction
+    holding the document's row lock (or SQLite's write lock). Documents in other states
+    (pre-annotating, disputed, accepted) are left alone.
     """
     if document.status not in (
         DocumentStatus.READY,
@@ -226,11 +259,12 @@ def _document_refresh_status(*, document: Document, project: Project) -> None:
         DocumentStatus.REVIEWED,
     ):
         return
-    states = list(
-        Assignment.objects.filter(document=document, state__in=_OCCUPYING).values_list(
-            "state", flat=True
+    if states is None:
+        states = list(
+            Assignment.objects.filter(document=document, state__in=_OCCUPYING).values_list(
+                "state", flat=True
+            )
         )
-    )
     submitted = sum(1 for state in states if state == AssignmentState.SUBMITTED)
     if submitted >= project.reviews_required:
         status = DocumentStatus.REVIEWED
