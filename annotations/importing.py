@@ -54,6 +54,8 @@ class ParsedDocument:
     published_on: dt.date | None = None
     metadata: Mapping[str, Any] = field(default_factory=dict)
     warnings: tuple[str, ...] = ()
+    # A guess from the text's first line (which may be page chrome), not a title given with it.
+    title_from_first_line: bool = False
     sha256: str = field(init=False)
 
     def __post_init__(self) -> None:
@@ -288,6 +290,7 @@ def _document(
     return ParsedDocument(
         origin=origin,
         title=clean_title or first_line_title(text, strip_markdown=markdown),
+        title_from_first_line=not clean_title,
         text=text,
         source_url=source_url,
         author=author.strip(),

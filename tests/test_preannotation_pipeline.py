@@ -265,3 +265,52 @@ def test_admin_action_reruns_the_selected_documents(
     assert response.status_code == 302
     run = PreannotationRun.objects.order_by("-id").first()
     assert (run.documents_total, run.state, run.requested_by) == (2, RunState.DONE, superuser)
+
+
+def test_structure_fills_a_guessed_title_and_blank_byline_fields_and_audits_it(
+    project: Any, django_capture_on_commit_callbacks: Any, eager: None
+) -> None:
+    import datetime as dt
+
+    from annotations.models import AuditEvent
+
+    with django_capture_on_commit_callbacks(execute=True):
+        imported = import_seeds(project)
+    by_seed = {d.metadata["origin"].rsplit("/", 1)[-1][:3]: d.pk for d in imported}
+    chrome_titled = Document.objects.get(pk=by_seed["003"])
+    # Import took the first line, page chrome; the engine found the headline under it.
+    assert chrome_titled.title == "ISIS, US, HSD and Al-Qaeda: the Anti-Syrian Coalition"
+    assert chrome_titled.author == "Paul Mansfield"
+    single = Document.objects.get(pk=by_seed["004"])
+    assert (single.author, single.outlet, single.published_on) == (
+        "Claire Bernish",
+        "Antimedia",
+        dt.date(2016, 2, 12),
+    )
+    # A compilation's first byline is not the page's.
+    compilation = Document.objects.get(pk=by_seed["002"])
+    assert (compilation.author, compilation.outlet, compilation.published_on) == ("", "", None)
+    assert compilation.title == "Ukraine\u2019s survival hangs in the balance"
+    event = AuditEvent.objects.get(
+        action="document.metadata_from_structure", entity_id=chrome_titled.pk
+    )
+    assert (event.before or {})["title"] == "Menu Close"
+    assert event.actor is None
+
+
+def test_structure_never_overwrites_what_the_importer_was_given(
+    project: Any, django_capture_on_commit_callbacks: Any, eager: None
+) -> None:
+    import json
+
+    from annotations.importing import parse_bytes
+
+    text = (SEEDS / "004_9d5a950fd5bf1e8b.txt").read_text(encoding="utf-8")
+    record = json.dumps({"title": "Given title", "text": text, "author": "Desk editor"})
+    with django_capture_on_commit_callbacks(execute=True):
+        [document] = documents_import(
+            project=project, items=parse_bytes("given.json", record.encode(), max_bytes=5 << 20)
+        ).imported
+    stored = Document.objects.get(pk=document.pk)
+    assert (stored.title, stored.author) == ("Given title", "Desk editor")
+    assert stored.outlet == "Antimedia"  # blank before, so filled

@@ -156,6 +156,11 @@ def _document_from(project: Project, parsed: ParsedDocument, imported_by: User |
         text_sha256=parsed.sha256,
         # Held back from the queue until pre-annotation has run (or failed).
         status=DocumentStatus.PREANNOTATING,
-        metadata={"origin": parsed.origin, **parsed.metadata},
+        metadata={
+            "origin": parsed.origin,
+            **parsed.metadata,
+            # Lets pre-annotation replace a guessed title with the headline it finds.
+            **({"title_from_first_line": True} if parsed.title_from_first_line else {}),
+        },
         imported_by=imported_by,
     )

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from datetime import timedelta
+from datetime import date, timedelta
 
 from django.conf import settings
 from django.contrib.auth.models import User
@@ -184,7 +184,7 @@ def preannotation_run_item(*, item_id: int) -> bool:
         )
         run = item.run
 
-    document = Document.objects.only("id", "text", "project_id").get(pk=item.document_id)
+    document = Document.objects.get(pk=item.document_id)
     already = (
         not run.force
         and Suggestion.objects.filter(
@@ -199,6 +199,7 @@ def preannotation_run_item(*, item_id: int) -> bool:
             return False
         if analysis is not None:
             _replace_engine_output(document, analysis)
+            _fill_metadata_from_structure(document, analysis)
         _finish_item(item, state=RunState.DONE)
     return analysis is not None
 
@@ -276,6 +277,46 @@ def _replace_engine_output(document: Document, analysis: engine.Analysis) -> Non
             for s in analysis.suggestions
         ],
         batch_size=1000,
+    )
+
+
+def _fill_metadata_from_structure(document: Document, analysis: engine.Analysis) -> None:
+    """Fill what import could not know from the structure the engine found; audited.
+
+    Only blanks are filled, never a value someone gave. The title is replaced only when import
+    guessed it from the first line (which may be page chrome such as "Menu Close") and the
+    engine found the headline. Author, outlet and date are taken only from a page holding one
+    article: on a compilation, the first article's byline is not the page's.
+    """
+    articles = [z for z in analysis.zones if z.kind == engine.ZoneKind.ARTICLE]
+    if not articles:
+        return
+    found = articles[0].metadata
+    changes: dict[str, object] = {}
+    headline = (found.get("title") or "").strip()[:500]
+    if document.metadata.get("title_from_first_line") and headline and headline != document.title:
+        changes["title"] = headline
+    if len(articles) == 1:
+        for field in ("author", "outlet"):
+            value = (found.get(field) or "").strip()[:300]
+            if value and not getattr(document, field):
+                changes[field] = value
+        if document.published_on is None and found.get("published"):
+            try:
+                changes["published_on"] = date.fromisoformat(found["published"][:10])
+            except ValueError:
+                logger.info("Unreadable date %r in document %s", found["published"], document.pk)
+    if not changes:
+        return
+    before = {field: str(getattr(document, field) or "") for field in changes}
+    Document.objects.filter(pk=document.pk).update(**changes)
+    audit_record(
+        actor=None,
+        action="document.metadata_from_structure",
+        entity=document,
+        project=Project(pk=document.project_id),
+        before=before,
+        after={field: str(value) for field, value in changes.items()},
     )
 
 
