@@ -8,12 +8,15 @@ from __future__ import annotations
 
 from typing import Any
 
+from django import forms
+from django.conf import settings
 from django.contrib import admin, messages
 from django.db.models import OuterRef, QuerySet, Subquery
 from django.http import HttpRequest
 from django.utils.html import format_html, format_html_join
 
 from annotations.exceptions import InvalidInput
+from annotations.importing import Refusal, parse_record
 from annotations.models import (
     Assignment,
     AssignmentState,
@@ -32,7 +35,7 @@ from annotations.models import (
     Suggestion,
     Zone,
 )
-from annotations.services import preannotation_request
+from annotations.services import documents_import, preannotation_request
 
 
 class ReadOnlyInline(admin.TabularInline):  # type: ignore[type-arg]
@@ -130,6 +133,55 @@ class AssignmentInline(ReadOnlyInline):
     fields = ["reviewer", "state", "claimed_at", "lease_expires_at", "submitted_at"]
 
 
+class DocumentImportForm(forms.ModelForm):  # type: ignore[type-arg]
+    """Adding a document by hand goes through the importer: normalised, checked, deduplicated."""
+
+    text = forms.CharField(widget=forms.Textarea(attrs={"rows": 20, "cols": 100}))
+    title = forms.CharField(
+        required=False, max_length=500, help_text="Leave empty to take the text's first line."
+    )
+
+    class Meta:
+        model = Document
+        fields = [
+            "project",
+            "title",
+            "text",
+            "source_url",
+            "author",
+            "outlet",
+            "published_on",
+            "priority",
+        ]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        record = {
+            "text": data.get("text") or "",
+            "title": data.get("title") or "",
+            "url": data.get("source_url") or "",
+            "author": data.get("author") or "",
+            "outlet": data.get("outlet") or "",
+            "published": data["published_on"].isoformat() if data.get("published_on") else "",
+        }
+        parsed = parse_record("admin", record, max_bytes=settings.FACTCHECK_IMPORT_MAX_BYTES)
+        if isinstance(parsed, Refusal):
+            raise forms.ValidationError(f"Not imported: {parsed.reason}.")
+        project = data.get("project")
+        existing = (
+            Document.objects.filter(project=project, text_sha256=parsed.sha256).first()
+            if project
+            else None
+        )
+        if existing is not None:
+            raise forms.ValidationError(
+                f"This text is already in the project as document #{existing.pk} "
+                f"({existing.title!r})."
+            )
+        self.parsed = parsed
+        return data
+
+
 @admin.register(Document)
 class DocumentAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
     list_display = [
@@ -145,11 +197,56 @@ class DocumentAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
     list_filter = ["status", "project", "outlet"]
     search_fields = ["title", "author", "outlet", "source_url", "text_sha256"]
     date_hierarchy = "created_at"
-    # The text is never edited after import: a changed text is a new document version.
-    readonly_fields = ["text", "text_sha256", "previous_version", "imported_by", "created_at"]
     list_select_related = ["project"]
     inlines = [ZoneInline, SuggestionInline, AssignmentInline]
     actions = ["preannotate_documents"]
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Document | None = None) -> list[str]:
+        if obj is None:
+            return []
+        # The text never changes after import (a changed text is a new document version); the
+        # project and the review status change only through the workflow's services.
+        return [
+            "project",
+            "text",
+            "text_sha256",
+            "status",
+            "previous_version",
+            "imported_by",
+            "created_at",
+        ]
+
+    def get_form(
+        self, request: HttpRequest, obj: Document | None = None, change: bool = False, **kwargs: Any
+    ) -> Any:
+        if obj is None:
+            kwargs["form"] = DocumentImportForm
+        return super().get_form(request, obj, change=change, **kwargs)
+
+    def get_inlines(self, request: HttpRequest, obj: Document | None) -> list[Any]:
+        return list(self.inlines) if obj is not None else []
+
+    def save_model(self, request: HttpRequest, obj: Document, form: Any, change: bool) -> None:
+        if change:
+            if "title" in form.changed_data:
+                # Someone chose this title: pre-annotation must not replace it with a headline.
+                obj.metadata.pop("title_from_first_line", None)
+            super().save_model(request, obj, form, change)
+            return
+        report = documents_import(
+            project=form.cleaned_data["project"], items=[form.parsed], imported_by=_user(request)
+        )
+        if report.imported:
+            created = report.imported[0]
+            Document.objects.filter(pk=created.pk).update(priority=form.cleaned_data["priority"])
+        else:
+            # Another import added the same text after the form was checked.
+            created = Document.objects.get(pk=report.duplicates[0].existing_document_id)
+            self.message_user(
+                request, "That text had just been imported; showing it.", messages.WARNING
+            )
+        obj.pk = created.pk
+        obj.refresh_from_db()
 
     @admin.display(description="characters")
     def characters(self, obj: Document) -> int:

@@ -94,3 +94,50 @@ def test_history_is_read_only_in_the_admin(
         reverse("admin:annotations_auditevent_delete", args=[AuditEvent.objects.first().pk])
     )
     assert delete.status_code == 403
+
+
+def test_adding_a_document_in_the_admin_goes_through_the_importer(
+    client: Client, superuser: object, project: object
+) -> None:
+    from annotations.models import Document, DocumentStatus, PreannotationRun
+
+    client.force_login(superuser)
+    url = reverse("admin:annotations_document_add")
+    form = {
+        "project": project.pk,
+        "title": "",
+        "text": "Headline here\r\n\r\nThe mayor said so.",
+        "source_url": "",
+        "author": "",
+        "outlet": "",
+        "published_on": "",
+        "priority": "5",
+    }
+    response = client.post(url, form)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    document = Document.objects.get()
+    assert document.title == "Headline here"
+    assert document.text == "Headline here\n\nThe mayor said so."  # normalised once
+    assert len(document.text_sha256) == 64
+    assert (document.priority, document.status) == (5, DocumentStatus.PREANNOTATING)
+    assert PreannotationRun.objects.filter(project=project).count() == 1
+
+    duplicate = client.post(url, form | {"text": "Headline here\n\nThe mayor said so."})
+    assert duplicate.status_code == 200
+    assert f"already in the project as document #{document.pk}" in duplicate.content.decode()
+    empty = client.post(url, form | {"text": "\x07"})
+    assert "Not imported: the text is empty." in empty.content.decode()
+    assert Document.objects.count() == 1
+
+
+def test_a_documents_text_project_and_status_cannot_be_edited_in_the_admin(
+    client: Client, superuser: object
+) -> None:
+    from tests.factories import DocumentFactory
+
+    document = DocumentFactory()
+    client.force_login(superuser)
+    page = client.get(reverse("admin:annotations_document_change", args=[document.pk])).content
+    assert b'name="title"' in page
+    for field in (b'name="text"', b'name="status"', b'name="project"'):
+        assert field not in page
