@@ -141,7 +141,7 @@ PHRASE_OPENERS = frozenset(
 ) | {"i", "i’d", "i'd", "we", "in", "it", "let", "ought", "need", "needs", "have"}
 WORD_RE = re.compile(r"[\w’'-]+")
 IMPERATIVE_RE = re.compile(IMPERATIVE_OPENERS_RE)
-QUOTED_RE = re.compile(r"“[^”]*”?|\"[^\"]*\"?")
+QUOTED_RE = re.compile(r"“[^”]*”?|\"[^\"]*\"?|‘.*?(?:’(?![^\W\d_])|$)")
 
 
 @dataclass(frozen=True, slots=True)
@@ -158,7 +158,7 @@ class OpinionCues:
 
 def unquoted(text: str) -> str:
     """``text`` with double-quoted stretches blanked (same length, so offsets still hold)."""
-    if "“" not in text and '"' not in text:
+    if "“" not in text and '"' not in text and "‘" not in text:
         return text
     return QUOTED_RE.sub(lambda match: " " * len(match.group(0)), text)
 
