@@ -356,3 +356,28 @@ def test_kicker_in_a_title_block_gets_no_label() -> None:
     labelled = {span for span, _, _ in _labels(text)}
     assert "OPINION" not in labelled
     assert "The pool deserved better than this" in labelled
+
+
+def test_short_question_alone_on_its_line_is_a_subhead() -> None:
+    text = (
+        "Pool Closes\n\nThe pool shut on Monday.\n\nWhen does it reopen?\n\n"
+        "The pool reopens in May. Why wait so long? The repairs took a month.\n"
+    )
+    labelled = {span: label for span, label, _ in _labels(text)}
+    assert "When does it reopen?" not in labelled
+    assert labelled["Why wait so long?"] == Label.OPINION
+
+
+def test_command_over_the_readers_things_is_opinion() -> None:
+    assert opinion_cues("Change your password on all 3 accounts.").score >= 1.0
+    assert opinion_cues("Thank your lucky stars.").score < 1.0
+
+
+def test_writer_speaking_as_i_is_opinion_even_with_numbers() -> None:
+    text = "Pool Closes\n\nI swam there for 20 years, and I saw it decline in 2019.\n"
+    assert _labels(text)[-1][1] == Label.OPINION
+
+
+def test_having_none_is_a_checkable_state() -> None:
+    text = "Pool Closes\n\nThe club has no lifeguard on the weekend.\n"
+    assert _labels(text)[-1][1] == Label.UNSOURCED

@@ -22,7 +22,7 @@ from .sentences import split_sentences
 from .structure import find_zones
 
 ENGINE_NAME = "factcheck-rules"
-ENGINE_VERSION = "1.1.0"
+ENGINE_VERSION = "1.2.0"
 
 LABELLED_ZONES = (ZoneKind.TITLE, ZoneKind.BODY, ZoneKind.CAPTION, ZoneKind.COMMENTS)
 # Framing this loaded turns a reported statement into the author's opinion.
@@ -80,7 +80,7 @@ EVENT_RE = re.compile(
     rf"|\b(?:has|have|had|is|are|was|were|be|been|being)\s+{_ADVERBS}(?:[a-z]{{2,}}(?<!e)ed|been"
     r"|[a-z]+en|made|done|gone|held|left|sent|told|paid|built|found|kept|lost|won|run|set|cut"
     r"|put|shut|hit|hurt|sold|seen|taken|given|known|shown|brought|bought|caught|taught)\b"
-    r"|\b(?:was|were)\b|\b[a-z]{2,}(?<!e)ed\b"
+    r"|\b(?:was|were)\b|\b[a-z]{2,}(?<!e)ed\b|\b(?:has|have|had)\s+no\b"
 )
 # Explainer furniture that announces what follows: "Here is what we know.", "Here are the
 # facts.", "Here's how it works."
@@ -223,6 +223,16 @@ def _is_credit_fragment(sentence: str) -> bool:
     return len(lower) <= 1 or len(CREDIT_WORD_RE.findall(rest)) < MIN_CAPTION_DESCRIPTION_WORDS
 
 
+def _is_question_subhead(sentence: str) -> bool:
+    """A short question standing alone as a paragraph: an explainer's section head."""
+    stripped = sentence.strip()
+    return (
+        stripped.endswith("?")
+        and len(stripped.split()) <= MAX_SUBHEAD_QUESTION_WORDS
+        and not any(mark in stripped for mark in '“”"‘')
+    )
+
+
 def _headline_attribution(title: str) -> tuple[Label, str, float, str | None] | None:
     speech = HEADLINE_SPEECH_RE.match(title)
     if speech is not None:
@@ -363,6 +373,8 @@ def analyse(text: str) -> Analysis:
                 kind == ZoneKind.CAPTION and _is_credit_fragment(sentence)
             ):
                 continue  # a timestamp or a photo credit asserts nothing
+            if kind == ZoneKind.BODY and len(paragraph) == 1 and _is_question_subhead(sentence):
+                continue  # "What happened?" on its own line heads a section, it argues nothing
             started_inside = _update_quotes(sentence, context)
             if opens_with_quote and index == paragraph[0] and context.previous_paragraph_source:
                 started_inside, context.quote_source = True, context.previous_paragraph_source
