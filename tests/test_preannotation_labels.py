@@ -365,6 +365,8 @@ def test_short_question_alone_on_its_line_is_a_subhead() -> None:
     )
     labelled = {span: label for span, label, _ in _labels(text)}
     assert "When does it reopen?" not in labelled
+    rhetoric = "Pool Closes\n\nThe pool shut.\n\nIs this really the best we can do?\n\nIt is not.\n"
+    assert _labels(rhetoric)[1][1] == Label.OPINION
     assert labelled["Why wait so long?"] == Label.OPINION
 
 

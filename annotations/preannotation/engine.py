@@ -230,6 +230,8 @@ def _is_question_subhead(sentence: str) -> bool:
         stripped.endswith("?")
         and len(stripped.split()) <= MAX_SUBHEAD_QUESTION_WORDS
         and not any(mark in stripped for mark in '“”"‘')
+        # "Is this really the best we can do?" is rhetoric, not a section head.
+        and not opinion.opinion_cues(stripped, whole_sentence=False).cues
     )
 
 
