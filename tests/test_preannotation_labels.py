@@ -269,3 +269,117 @@ def test_dotted_acronyms_and_past_decade_are_claim_anchors() -> None:
     assert cues is not None
     assert any(anchor.startswith("named") for anchor in cues.anchors)
     assert any(anchor.startswith("date") for anchor in cues.anchors)
+
+
+def _label_of(text: str, sentence: str) -> Label | None:
+    for span, label, _ in _labels(text):
+        if span == sentence:
+            return label
+    return None
+
+
+def test_plain_event_without_anchor_is_unsourced_and_characterising_is_opinion() -> None:
+    text = (
+        "Pool Closes\n\nThe pool on the hill shut for repairs.\n\n"
+        "The lifeguard did not return. The gate has since been locked. Lockers are not "
+        "provided. That is the real shame. This is a sad end for the pool."
+    )
+    assert _label_of(text, "The lifeguard did not return.") == Label.UNSOURCED
+    assert _label_of(text, "The gate has since been locked.") == Label.UNSOURCED
+    assert _label_of(text, "Lockers are not provided.") == Label.UNSOURCED
+    assert _label_of(text, "That is the real shame.") == Label.OPINION
+    assert _label_of(text, "This is a sad end for the pool.") == Label.OPINION
+
+
+def test_short_closed_aside_is_opinion_but_a_name_is_not() -> None:
+    text = "Pool Closes\n\nThe pool shut on Monday. Not again. Jo K.\n"
+    assert _label_of(text, "Not again.") == Label.OPINION
+    assert _label_of(text, "Jo K.") is None
+
+
+def test_explainer_signpost_gets_no_label() -> None:
+    text = "Pool Closes\n\nHere are the details. The pool shut on Monday after a leak.\n"
+    assert _label_of(text, "Here are the details.") is None
+
+
+def test_caption_description_is_a_claim_but_a_credit_is_not() -> None:
+    text = (
+        "Pool Closes\n\nThe pool shut on Monday.\n\n"
+        "[Image: A diver stands on the empty board above the drained pool.]\n"
+        "Photograph: Ana Pol/Coast Agency\n\nThe council met on Tuesday.\n"
+    )
+    labelled = {span: label for span, label, _ in _labels(text)}
+    assert "Photograph: Ana Pol/Coast Agency" not in labelled
+    image = "[Image: A diver stands on the empty board above the drained pool.]"
+    assert labelled[image] == Label.UNSOURCED
+
+
+def test_british_single_quotes_carry_the_speaker_across_sentences() -> None:
+    text = (
+        "Pool Closes\n\n‘We did our best,’ said Mara Wells, the manager. ‘The roof is "
+        "failing. It leaks every winter.’\n"
+    )
+    labels = _labels(text)
+    assert [label for _, label, _ in labels] == [Label.SOURCED] * 3
+    assert labels[-1][2] == "Mara Wells"
+
+
+def test_role_in_a_named_body_and_an_office_are_speakers() -> None:
+    found = find_attribution(
+        "The pool is closed, a spokeswoman for the city parks department said."
+    )
+    assert found is not None
+    assert found.source == "a spokeswoman for the city parks department"
+    office = find_attribution("The mayor’s office said the repairs would start in May.")
+    assert office is not None
+    assert "office" in office.source
+
+
+def test_pointed_to_is_speech_and_document_verbs_cover_recommendations() -> None:
+    assert find_attribution("She pointed to the broken pumps as the cause.") is not None
+    found = find_attribution("The audit recommends a new roof before the winter.")
+    assert found is not None
+    assert found.kind == "document"
+
+
+def test_pronoun_after_a_cited_document_keeps_the_document_as_source() -> None:
+    text = (
+        "Pool Closes\n\nThe survey identifies two leaks. It also names the contractor at fault.\n"
+    )
+    labels = _labels(text)
+    assert labels[-1][1] == Label.SOURCED
+    assert labels[-1][2] == labels[-2][2]
+
+
+def test_kicker_in_a_title_block_gets_no_label() -> None:
+    text = "OPINION\nThe pool deserved better than this\nBy Ida Moe\n\nThe pool shut in May.\n"
+    labelled = {span for span, _, _ in _labels(text)}
+    assert "OPINION" not in labelled
+    assert "The pool deserved better than this" in labelled
+
+
+def test_short_question_alone_on_its_line_is_a_subhead() -> None:
+    text = (
+        "Pool Closes\n\nThe pool shut on Monday.\n\nWhen does it reopen?\n\n"
+        "The pool reopens in May. Why wait so long? The repairs took a month.\n"
+    )
+    labelled = {span: label for span, label, _ in _labels(text)}
+    assert "When does it reopen?" not in labelled
+    rhetoric = "Pool Closes\n\nThe pool shut.\n\nIs this really the best we can do?\n\nIt is not.\n"
+    assert _labels(rhetoric)[1][1] == Label.OPINION
+    assert labelled["Why wait so long?"] == Label.OPINION
+
+
+def test_command_over_the_readers_things_is_opinion() -> None:
+    assert opinion_cues("Change your password on all 3 accounts.").score >= 1.0
+    assert opinion_cues("Thank your lucky stars.").score < 1.0
+
+
+def test_writer_speaking_as_i_is_opinion_even_with_numbers() -> None:
+    text = "Pool Closes\n\nI swam there for 20 years, and I saw it decline in 2019.\n"
+    assert _labels(text)[-1][1] == Label.OPINION
+
+
+def test_having_none_is_a_checkable_state() -> None:
+    text = "Pool Closes\n\nThe club has no lifeguard on the weekend.\n"
+    assert _labels(text)[-1][1] == Label.UNSOURCED

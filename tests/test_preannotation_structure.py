@@ -231,3 +231,62 @@ def test_headline_after_an_advertisement_separator_opens_an_unsigned_item() -> N
     )
     assert _texts(text, ZoneKind.TITLE)[-1] == "Pool Reopens After Repairs"
     assert _texts(text, ZoneKind.BOILERPLATE) == ["Advertisement"]
+
+
+def test_staff_byline_opens_an_item_on_a_multi_item_page() -> None:
+    text = (
+        "Library Opens New Wing\nBy Ora Finch\nThe library opened a wing on Monday.\n\n"
+        "Bakery Wins County Prize\nStaff report\nA bakery on Elm Road won a prize on Friday.\n"
+    )
+    assert layout.parse_byline("From staff reports") == {"author": "From staff reports"}
+    assert _texts(text, ZoneKind.TITLE) == ["Library Opens New Wing", "Bakery Wins County Prize"]
+    assert _texts(text, ZoneKind.BYLINE) == ["By Ora Finch", "Staff report"]
+    assert len(_zones(text, ZoneKind.ARTICLE)) == 2
+
+
+def test_posted_by_line_with_middots_is_a_byline() -> None:
+    meta = layout.parse_byline("Posted by Ivo Grant · 3 May 2024 · 12 Comments")
+    assert meta == {"author": "Ivo Grant", "published": "2024-05-03"}
+
+
+def test_kicker_over_headline_joins_the_title_block() -> None:
+    text = "ANALYSIS\nWhy the ferry fares keep rising\nBy Mo Tan\n\nFares rose again in May.\n"
+    assert _texts(text, ZoneKind.TITLE) == ["ANALYSIS\nWhy the ferry fares keep rising"]
+    (article,) = _zones(text, ZoneKind.ARTICLE)
+    assert article.metadata["title"] == "Why the ferry fares keep rising"
+
+
+def test_photographs_by_line_is_part_of_the_byline() -> None:
+    text = "Harbour Days\n\nBy Ema Kovac\nPhotographs by Rui Sa\n\nThe boats came in at dawn.\n"
+    assert _texts(text, ZoneKind.BYLINE) == ["By Ema Kovac\nPhotographs by Rui Sa"]
+
+
+def test_photograph_credit_line_is_a_caption() -> None:
+    assert layout.is_caption_line("Photograph: Ana Pol/Coast Agency")
+
+
+def test_masthead_block_and_signup_box_are_chrome() -> None:
+    text = (
+        "Home | News | Sport | Donate\nThe Valley Voice - local news since 1990\nSearch...\n\n"
+        "Dam Repairs Begin\nBy Lu Chen | 4 June 2024\n\nWork on the dam began on Monday.\n\n"
+        "Get our briefing in your inbox\nEmail address\nSubscribe\n"
+    )
+    chrome = _texts(text, ZoneKind.BOILERPLATE)
+    assert chrome[0].startswith("Home | News")
+    assert chrome[0].endswith("Search...")
+    assert chrome[1] == "Get our briefing in your inbox\nEmail address\nSubscribe"
+    assert _texts(text, ZoneKind.TITLE) == ["Dam Repairs Begin"]
+
+
+def test_headlines_under_a_related_header_are_chrome_even_before_comments() -> None:
+    text = (
+        "Dam Repairs Begin\nBy Lu Chen | 4 June 2024\n\nWork on the dam began on Monday.\n\n"
+        "Related stories\nCouncil sets the water budget\nWhat the dam means for anglers\n\n"
+        "2 Comments\n\nrivergirl\nGood news at last, lol!!\n"
+    )
+    chrome = _texts(text, ZoneKind.BOILERPLATE)
+    assert (
+        "Related stories\nCouncil sets the water budget\nWhat the dam means for anglers" in chrome
+    )
+    assert "2 Comments" in chrome
+    assert _texts(text, ZoneKind.BODY) == ["Work on the dam began on Monday."]

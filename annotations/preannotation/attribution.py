@@ -8,7 +8,7 @@ the rules hold on unseen text.
 """
 
 # Typographic quotes and dashes are what this text engine reads, so they are meant here.
-# ruff: noqa: RUF001
+# ruff: noqa: RUF001, RUF003
 
 from __future__ import annotations
 
@@ -33,7 +33,16 @@ from .lexicon import (
 
 ACCORDING_RE = re.compile(r"\baccording\s+(?:to\s+)?(?P<np>[^,.;:!?()“”\"]{2,90})", re.IGNORECASE)
 _VERB_ALTERNATION = "|".join(sorted(SPEECH_VERBS | SPEECH_PARTICIPLES, key=len, reverse=True))
-CUE_RE = re.compile(rf"\b(?P<verb>{_VERB_ALTERNATION}|pointed out|points out)\b")
+CUE_RE = re.compile(
+    rf"\b(?P<verb>{_VERB_ALTERNATION}|pointed out|points out|pointed to|points to)\b"
+)
+# A role in a named body before the verb: "a spokesman for the county fire service said".
+ROLE_IN_BODY_RE = re.compile(
+    r"\b(?P<np>(?:an?|the)\s+(?:[a-z-]+\s+)?(?:spokes(?:man|woman|person)|representative"
+    r"|official|officer|lawyer|attorney|member|director|head|chief|secretary|manager|adviser"
+    r"|advisor|researcher|professor|chair|chairman|chairwoman)\s+(?:for|of|at|with|from)\s+"
+    r"[^,.;:!?“”\"‘]{2,70}?)\s*$"
+)
 _NAME = r"[A-Z][\w’'.-]*(?:\s+(?:of\s+|the\s+|al\s+|bin\s+)?[A-Z][\w’'.-]*)*"
 # '…,” said board chair Jo Lind', '…, said Dr. Ana Ruiz, a surgeon': the speaker after the verb,
 # possibly behind up to three lower-case role words.
@@ -71,7 +80,7 @@ NOT_SPEECH_AFTER = words("off up upon goodbye farewell hello thanks")
 OUTLET_AFTER_RE = re.compile(rf"^\s+(?:to\s+)?(?P<outlet>(?:the\s+)?{_NAME})")
 NP_CONNECTORS = words("the a an of for and al bin de one")
 MAX_SPEAKER_WORDS = 10
-QUOTE_CHARS = '“”"'
+QUOTE_CHARS = '“”"‘'
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,7 +135,8 @@ def _is_np_word(word: str) -> bool:
     core = word.strip('()“”"‘’')
     if not core:
         return False
-    return core[0].isupper() or core.lower() in SPEAKER_NOUNS or core.lower() in NP_CONNECTORS
+    lowered = _strip_possessive(core.lower())  # "the attorney general’s office"
+    return core[0].isupper() or lowered in SPEAKER_NOUNS or lowered in NP_CONNECTORS
 
 
 def _trim_np(tokens: list[str]) -> list[str]:
@@ -263,6 +273,10 @@ def _speech(sentence: str) -> Attribution | None:
             if opening is None:
                 continue
             return Attribution(opening, verb, "reported speech", 0, 0.65)
+        role = ROLE_IN_BODY_RE.search(sentence, 0, match.start())
+        if role is not None:
+            kind = "direct quotation" if quoted else "reported speech"
+            return Attribution(role.group("np"), verb, kind, role.start("np"), 0.8)
         found = speaker_before(sentence, match.start())
         if found is None:
             if before and before[-1].lower() in ANONYMOUS_HEADS:

@@ -7,7 +7,7 @@ the paragraph), then the author's stance, then checkable content. A sourced sent
 """
 
 # Typographic quotes and dashes are what this text engine reads, so they are meant here.
-# ruff: noqa: RUF001
+# ruff: noqa: RUF001, RUF003
 
 from __future__ import annotations
 
@@ -16,12 +16,13 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from . import attribution, claims, layout, opinion
+from .lexicon import DOCUMENT_VERBS
 from .model import Analysis, Label, Sentence, Suggestion, Zone, ZoneKind
 from .sentences import split_sentences
 from .structure import find_zones
 
 ENGINE_NAME = "factcheck-rules"
-ENGINE_VERSION = "1.1.0"
+ENGINE_VERSION = "1.2.0"
 
 LABELLED_ZONES = (ZoneKind.TITLE, ZoneKind.BODY, ZoneKind.CAPTION, ZoneKind.COMMENTS)
 # Framing this loaded turns a reported statement into the author's opinion.
@@ -51,6 +52,48 @@ HEADLINE_CREDIT_RE = re.compile(
 )
 
 
+# A pronoun standing for the document just cited, before a document verb: "It also names".
+DOCUMENT_PRONOUN_RE = re.compile(
+    r"(?:It|They)\s+(?:also\s+|further\s+|then\s+)?"
+    rf"(?:{'|'.join(sorted(DOCUMENT_VERBS, key=len, reverse=True))})\b"
+)
+OPENING_QUOTES = '“"‘'
+# A closing single quote: "’" after a non-space, not followed by a letter ("doesn’t").
+SINGLE_CLOSE_RE = re.compile(r"(?<=\S)’(?![^\W\d_])")
+CREDIT_WORD_RE = re.compile(r"[^\W\d_][\w’'-]*")
+MIN_CAPTION_DESCRIPTION_WORDS = 7
+CREDIT_WORDS = frozenset({"by", "via", "courtesy", "photo", "file", "handout", "credit"})
+# Fallback reading of a sentence with no anchor, no source and no stance cue.
+# A demonstrative or dummy subject over a copula ("This is a turning point.", "That's the
+# problem.", "There is something odd here.") characterises; the writer is judging.
+CHARACTERISING_RE = re.compile(
+    r"^(?:(?:But|And|So|Yet|Still)\s+)?(?:(?:This|That|These|Those|It|There|Which|None of this"
+    r"|All of this|Neither|Both)(?:\s+[a-z][\w’'-]*)?\s+(?:is|was|are|were|seems|remains|isn[’']t"
+    r"|wasn[’']t|aren[’']t)|(?:That|It|There|This|What)[’']s)\b"
+)
+# Event and state reports: a past or perfect tense, a passive, a negated auxiliary ("did not
+# testify", "has since been removed", "are not reserved", "were executed"). Such a sentence
+# reports something that happened, which can be checked even without a name or a number.
+_ADVERBS = r"(?:(?:\w+ly|not|never|long|since|already|just|yet|also|now|still|being|been)\s+)*"
+EVENT_RE = re.compile(
+    r"\b(?:did|has|have|had|was|were)(?:n[’']t|\s+not|\s+never)\b"
+    rf"|\b(?:has|have|had|is|are|was|were|be|been|being)\s+{_ADVERBS}(?:[a-z]{{2,}}(?<!e)ed|been"
+    r"|[a-z]+en|made|done|gone|held|left|sent|told|paid|built|found|kept|lost|won|run|set|cut"
+    r"|put|shut|hit|hurt|sold|seen|taken|given|known|shown|brought|bought|caught|taught)\b"
+    r"|\b(?:was|were)\b|\b[a-z]{2,}(?<!e)ed\b|\b(?:has|have|had)\s+no\b"
+)
+# Explainer furniture that announces what follows: "Here is what we know.", "Here are the
+# facts.", "Here's how it works."
+SIGNPOST_RE = re.compile(
+    r"^(?:Here|Below)(?:’s|'s|\s+is|\s+are)\s+(?:what|how|why|where|when|who|everything"
+    r"|the (?:facts|details|latest|key|timeline|background)|a (?:look|timeline|summary)"
+    r"|some|a few)\b"
+)
+MAX_SIGNPOST_WORDS = 16
+# A subhead written as a short question on its own line ("What happened?").
+MAX_SUBHEAD_QUESTION_WORDS = 10
+
+
 @dataclass(slots=True)
 class _Context:
     """What earlier sentences of the same article tell about the current one."""
@@ -59,6 +102,8 @@ class _Context:
     quote_source: str | None = None
     quote_depth: int = 0
     straight_open: bool = False
+    single_depth: int = 0
+    last_document: str | None = None
     intro_source: str | None = None
     intro_paragraph: int = -1
     previous_paragraph_source: str | None = None
@@ -68,12 +113,36 @@ def _sentences(text: str, zones: Iterable[Zone]) -> list[tuple[int, int, ZoneKin
     spans: list[tuple[int, int, ZoneKind]] = []
     for zone in zones:
         if zone.kind == ZoneKind.TITLE:
-            spans.append((zone.start, zone.end, zone.kind))
+            spans.extend(_title_spans(text, zone))
         elif zone.kind in LABELLED_ZONES:
             for start, end in split_sentences(text, zone.start, zone.end):
                 if not layout.is_image_file_line(text[start:end]):
                     spans.append((start, end, zone.kind))
     spans.sort()
+    return spans
+
+
+def _title_spans(text: str, zone: Zone) -> list[tuple[int, int, ZoneKind]]:
+    """A title block's sentences: the headline whole, a standfirst split into sentences.
+
+    A kicker ("OPINION") opening a block of several lines labels a section and claims
+    nothing, so it gets no sentence.
+    """
+    spans: list[tuple[int, int, ZoneKind]] = []
+    position = zone.start
+    for number, line in enumerate(text[zone.start : zone.end].split("\n")):
+        start = position + len(line) - len(line.lstrip())
+        end = position + len(line.rstrip())
+        position += len(line) + 1
+        if start >= end:
+            continue
+        several = number > 0 or "\n" in text[zone.start : zone.end]
+        if not spans and several and layout.is_kicker(text[start:end]):
+            continue
+        if not spans:
+            spans.append((start, end, ZoneKind.TITLE))
+        else:
+            spans.extend((a, b, ZoneKind.TITLE) for a, b in split_sentences(text, start, end))
     return spans
 
 
@@ -98,8 +167,12 @@ def _resolve(found: attribution.Attribution, context: _Context) -> tuple[str, fl
 
 def _update_quotes(sentence: str, context: _Context) -> bool:
     """Track quotation marks; return True when the sentence started inside a quotation."""
-    started_inside = context.quote_depth > 0 or context.straight_open
+    started_inside = context.quote_depth > 0 or context.straight_open or context.single_depth > 0
     context.quote_depth = max(0, context.quote_depth + sentence.count("“") - sentence.count("”"))
+    if "‘" in sentence or context.single_depth:
+        # British single quotes: "’" closes only where it is no apostrophe ("doesn’t").
+        closes = len(SINGLE_CLOSE_RE.findall(sentence))
+        context.single_depth = max(0, context.single_depth + sentence.count("‘") - closes)
     if sentence.count('"') % 2:
         context.straight_open = not context.straight_open
     return started_inside
@@ -107,7 +180,9 @@ def _update_quotes(sentence: str, context: _Context) -> bool:
 
 def _opens_quotation(sentence: str, context: _Context, started_inside: bool) -> bool:
     """True when the sentence opens a quotation it does not close (quote depth after it)."""
-    return not started_inside and (context.quote_depth > 0 or context.straight_open)
+    return not started_inside and (
+        context.quote_depth > 0 or context.straight_open or context.single_depth > 0
+    )
 
 
 def _closing_attribution(
@@ -121,16 +196,43 @@ def _closing_attribution(
     for index in later:
         start, end, _kind = spans[index]
         sentence = text[start:end]
-        if "”" in sentence or '"' in sentence:
+        if "”" in sentence or '"' in sentence or SINGLE_CLOSE_RE.search(sentence):
             return attribution.find_attribution(sentence)
     return None
 
 
 def _is_credit_fragment(sentence: str) -> bool:
-    """A caption's credit on its own: "(Photo: Jo Vance/The Star)", "Credit: Reuters"."""
+    """A caption's credit on its own: "(Photo: Jo Vance/The Star)", "Credit: Reuters".
+
+    A labelled or bracketed line that *describes* the picture ("[Image: A ferry docks at
+    the pier before dawn.]", "Caption: Crews clear the road after the storm.") is a claim like
+    any other. A credit or a label names a photographer, an agency or a topic in a few words
+    ("(Map: Nordic Wire, flood zones)"); a description is a clause of some length.
+    """
     stripped = sentence.strip()
     bracketed = stripped[:1] in "([" and stripped.rstrip(".")[-1:] in ")]"
-    return bracketed or layout.CAPTION_PREFIX_RE.match(stripped) is not None
+    label = layout.CAPTION_PREFIX_RE.match(stripped)
+    if not bracketed and label is None:
+        return False
+    rest = stripped[label.end() :] if label is not None else stripped
+    lower = [
+        word
+        for word in CREDIT_WORD_RE.findall(rest)
+        if word.islower() and word not in layout.NAME_CONNECTORS and word not in CREDIT_WORDS
+    ]
+    return len(lower) <= 1 or len(CREDIT_WORD_RE.findall(rest)) < MIN_CAPTION_DESCRIPTION_WORDS
+
+
+def _is_question_subhead(sentence: str) -> bool:
+    """A short question standing alone as a paragraph: an explainer's section head."""
+    stripped = sentence.strip()
+    return (
+        stripped.endswith("?")
+        and len(stripped.split()) <= MAX_SUBHEAD_QUESTION_WORDS
+        and not any(mark in stripped for mark in '“”"‘')
+        # "Is this really the best we can do?" is rhetoric, not a section head.
+        and not opinion.opinion_cues(stripped, whole_sentence=False).cues
+    )
 
 
 def _headline_attribution(title: str) -> tuple[Label, str, float, str | None] | None:
@@ -157,7 +259,7 @@ def _label_sentence(
     context: _Context,
     kind: ZoneKind,
 ) -> tuple[Label, str, float, str | None] | None:
-    in_comments, is_title = kind == ZoneKind.COMMENTS, kind == ZoneKind.TITLE
+    in_comments = kind == ZoneKind.COMMENTS
     found = attribution.find_attribution(sentence)
     vague = None
     if found is not None and found.kind == attribution.VAGUE:
@@ -172,10 +274,16 @@ def _label_sentence(
             return Label.OPINION, reason, 0.6, None
         if not found.pronoun:
             context.last_speaker = source
-        if any(mark in sentence for mark in '“"'):
+        if found.kind == "document":
+            context.last_document = source
+        if any(mark in sentence for mark in OPENING_QUOTES):
             context.quote_source = source
         reason = f"{found.kind}: cue '{found.cue}', speaker '{source}'"
         return Label.SOURCED, reason, round(confidence, 2), source
+    if context.last_document and DOCUMENT_PRONOUN_RE.match(sentence):
+        # "The study links X to Y. It also names three plants.": the study again.
+        source = context.last_document
+        return Label.SOURCED, f"document finding continued: '{source}'", 0.65, source
     if started_inside and context.quote_source:
         source = context.quote_source
         return Label.SOURCED, f"continues a quotation by '{source}'", 0.75, source
@@ -191,20 +299,58 @@ def _label_sentence(
             return Label.OPINION, f"{stance.reason()} over a vague attribution", 0.5, None
         reason = f"vague attribution: '{vague.source} {vague.cue}' names no source"
         return Label.UNSOURCED, reason, 0.55, None
+    if (
+        kind == ZoneKind.BODY
+        and SIGNPOST_RE.match(sentence)
+        and len(sentence.split()) <= MAX_SIGNPOST_WORDS
+        and not re.search(r"\bI\b|\bI[’']", sentence)
+    ):
+        return None  # "Here is what we know": it announces the claims, it makes none
     stance = opinion.opinion_cues(sentence)
     if stance.score >= opinion.OPINION_THRESHOLD:
         return Label.OPINION, stance.reason(), round(min(0.95, 0.45 + 0.15 * stance.score), 2), None
     checkable = claims.claim_cues(sentence)
     if checkable is not None and not (in_comments and "number" not in checkable.anchors):
         return Label.UNSOURCED, checkable.reason(), checkable.confidence, None
-    # Nothing checkable and no source: what is left is the writer's generalisation or
-    # judgement. In-body subheads (no closing punctuation) are left alone.
-    words = len(sentence.split())
-    closed = sentence.rstrip(" ”’\"')").endswith((".", "!", "?", "…"))
-    if words >= FALLBACK_MIN_WORDS and (closed or is_title or in_comments):
-        cues = f"; weak cues: {', '.join(stance.cues[:2])}" if stance.cues else ""
-        return Label.OPINION, "no checkable anchor and no attribution" + cues, 0.35, None
-    return None
+    return _fallback(sentence, stance, kind)
+
+
+def _fallback(
+    sentence: str, stance: opinion.OpinionCues, kind: ZoneKind
+) -> tuple[Label, str, float, str | None] | None:
+    """Label a sentence with no source, no stance strong enough and no checkable anchor.
+
+    What is left is either a plain report of an event or state ("Whitcombe did not
+    testify.", "The listing has since been removed.") or the writer's characterisation
+    ("That is the problem.", "Boredom is where ideas come from."). Weak stance cues or a
+    demonstrative subject over a copula make it the writer's; a past, perfect or passive
+    verb (or a caption, which describes its picture) makes it a report. What is neither stays
+    opinion, as generalisations do. In-body subheads (no closing punctuation) are left alone;
+    a short closed fragment ("It isn't.", "Great piece.") is the writer's aside unless it is a
+    name ("Marcy D.").
+    """
+    in_comments, is_title = kind == ZoneKind.COMMENTS, kind == ZoneKind.TITLE
+    words = sentence.split()
+    closed = sentence.rstrip(" ”’\"')]").endswith((".", "!", "?", "…"))
+    if not (closed or is_title or in_comments):
+        return None
+    if len(words) < FALLBACK_MIN_WORDS:
+        if not closed or kind not in (ZoneKind.BODY, ZoneKind.COMMENTS):
+            return None
+        if layout.is_name_like(sentence.rstrip(".")):
+            return None
+        return Label.OPINION, "short unanchored aside", 0.3, None
+    cues = f"; weak cues: {', '.join(stance.cues[:2])}" if stance.cues else ""
+    own = opinion.unquoted(sentence)
+    if (
+        not in_comments
+        and not stance.cues
+        and not CHARACTERISING_RE.match(own)
+        and (kind == ZoneKind.CAPTION or EVENT_RE.search(own))
+    ):
+        reason = "reports an event or state without attribution"
+        return Label.UNSOURCED, reason, 0.4, None
+    return Label.OPINION, "no checkable anchor and no attribution" + cues, 0.35, None
 
 
 def analyse(text: str) -> Analysis:
@@ -220,7 +366,7 @@ def analyse(text: str) -> Analysis:
             context = _Context()  # a new article: forget speakers and quotations
         credit_match = attribution.CREDIT_RE.search(text, last_start, last_end)
         credit = credit_match.group("np") if credit_match and len(paragraph) > 1 else None
-        opens_with_quote = text[first_start] in '“"'
+        opens_with_quote = text[first_start] in OPENING_QUOTES
         paragraph_source: str | None = None
         for position, index in enumerate(paragraph):
             start, end, kind = spans[index]
@@ -229,10 +375,12 @@ def analyse(text: str) -> Analysis:
                 kind == ZoneKind.CAPTION and _is_credit_fragment(sentence)
             ):
                 continue  # a timestamp or a photo credit asserts nothing
+            if kind == ZoneKind.BODY and len(paragraph) == 1 and _is_question_subhead(sentence):
+                continue  # "What happened?" on its own line heads a section, it argues nothing
             started_inside = _update_quotes(sentence, context)
             if opens_with_quote and index == paragraph[0] and context.previous_paragraph_source:
                 started_inside, context.quote_source = True, context.previous_paragraph_source
-            elif position > 0 and text[start] in '“"' and paragraph_source:
+            elif position > 0 and text[start] in OPENING_QUOTES and paragraph_source:
                 # A new quotation after a quoted speaker, in the same paragraph, is theirs too.
                 started_inside, context.quote_source = True, paragraph_source
             result: tuple[Label, str, float, str | None] | None = None
@@ -275,7 +423,7 @@ def analyse(text: str) -> Analysis:
                 confidence = round(confidence * COMMENT_CONFIDENCE_FACTOR, 2)
             suggestions.append(Suggestion(start, end, label, reason, confidence, source))
         context.previous_paragraph_source = paragraph_source
-        context.quote_depth, context.straight_open = 0, False
+        context.quote_depth, context.straight_open, context.single_depth = 0, False, 0
     return Analysis(
         engine=ENGINE_NAME,
         version=ENGINE_VERSION,

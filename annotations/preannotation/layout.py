@@ -57,7 +57,7 @@ MAX_TIMESTAMP_CHARS = 80
 # "Additional reporting by X in Paris", "Compiled by X".
 CREDIT_LINE_RE = re.compile(
     r"(?:additional\s+)?(?:reporting|writing|editing|research|compiled|produced|edited"
-    r"|fact-checking|graphics|photos|written)(?:\s+and\s+\w+)?\s+by\s+"
+    r"|fact-checking|graphics|photos|photographs|photography|illustrations?|video|written)(?:\s+and\s+\w+)?\s+by\s+"
     r"(?-i:(?P<name>[A-Z][\w.'’-]*(?:\s+[A-Z][\w.'’-]*){0,3}))[^\n]*",
     re.IGNORECASE,
 )
@@ -77,7 +77,21 @@ COMMENT_COUNT_RE = re.compile(r"\d+\s+(?:comments?|responses?|replies)", re.IGNO
 DATE_BY_NAME_RE = re.compile(r"(?P<date>.+?)\s+by\s+(?P<name>.+)", re.IGNORECASE)
 # Separators between the parts of a one-line byline: "A | B | C", "A – B – C".
 BYLINE_SEPARATOR_RE = re.compile(r"\s+[|–—·•]\s+|\s+-\s+|\s*\|\s*")
-BY_PREFIX_RE = re.compile(r"(?:written\s+)?by\s+", re.IGNORECASE)
+BY_PREFIX_RE = re.compile(r"(?:(?:written|posted|published|reported)\s+)?by\s+", re.IGNORECASE)
+# A byline naming no person: "Staff report", "From staff reports", "By Wire Services",
+# "Staff and agencies", "Editorial Board".
+STAFF_BYLINE_RE = re.compile(
+    r"(?:by\s+)?(?:from\s+)?(?:(?:the\s+)?(?:staff|wire|news|agency)(?:\s+and\s+(?:wire|agency))?"
+    r"\s+(?:reports?|writers?|reporters?|services?|agencies)|staff and (?:agencies|wires)"
+    r"|(?:the\s+)?editorial board|the editors)",
+    re.IGNORECASE,
+)
+# A section label sitting on top of a headline: "OPINION", "Analysis", "WORLD NEWS".
+KICKER_RE = re.compile(
+    r"(?:[A-Z][A-Z&/-]+(?:\s+[A-Z][A-Z&/-]+){0,2}"
+    r"|(?i:opinion|analysis|commentary|editorial|explainer|exclusive|breaking(?: news)?|live"
+    r"|perspective|column|review|feature|letters?|obituary|fact check|guest column|op-ed)):?"
+)
 # A signature line closing an article: "— Paul Mansfield".
 SIGNATURE_RE = re.compile(r"[—–-]{1,2}\s*(?P<name>[A-Z][\w.'’-]*(?:\s+[A-Z][\w.'’-]*){0,3})")
 # Words allowed inside a name or outlet besides capitalised tokens.
@@ -89,9 +103,10 @@ IMAGE_FILE_RE = re.compile(r"\S.{0,150}\.(?:png|jpe?g|gif|webp|svg|bmp|tiff?)", 
 # Caption labels at the start of a short line: "(Photo: SANA ...)", "Image produced by ...",
 # "image-ISIS parading", "Screenshots: ...", "Credit: ...".
 CAPTION_PREFIX_RE = re.compile(
-    r"[(\[]?(?:file\s+)?(?:photo|image|picture|screenshot|map|graphic|illustration|video|caption"
+    r"[(\[]?(?:photograph\s*:"
+    r"|(?:file\s+)?(?:photo|image|picture|screenshot|map|graphic|illustration|video|caption"
     r"|credit|featured image|pictured)s?(?:\s*[:\-–—|]|\s+(?:by|credit|produced|courtesy|shows"
-    r"|above|below|via|source)\b)",
+    r"|above|below|via|source)\b))",
     re.IGNORECASE,
 )
 PHOTO_CREDIT_RE = re.compile(
@@ -110,8 +125,9 @@ MAX_CAPTION_CHARS = 300
 # Page chrome, newsletter and privacy notices, share buttons, lists' headers. Matched with
 # ``search`` on short lines only, so a body sentence mentioning a newsletter stays body.
 BOILERPLATE_RE = re.compile(
-    r"^(?:menu(?:\s+close)?|close|search|home|skip to (?:main )?content|toggle navigation"
-    r"|share|share this|tweet|email|print|advertisement|sponsored|loading\.*|latest news:?"
+    r"^(?:menu(?:\s+close)?|close|search(?:\s*(?:…|\.{3}))?|home|skip to (?:main )?content"
+    r"|toggle navigation|share|share this|tweet|(?:your\s+)?e-?mail(?: address)?\*?:?|print"
+    r"|advertisement|sponsored|loading\.*|latest news:?"
     r"|related(?: posts| articles| stories| news)?:?|more stories|trending|popular posts"
     r"|you (?:may|might) also like:?|recommended(?: for you)?:?|tags?:.*|categor(?:y|ies):.*"
     r"|filed under:?.*|previous (?:post|article)|next (?:post|article)|back to top)$"
@@ -122,6 +138,7 @@ BOILERPLATE_RE = re.compile(
     # Newsletter and e-mail footers.
     r"|receiving this (?:e-?mail|newsletter|message)|signed up for|manage (?:your )?preferences"
     r"|view (?:this e-?mail )?in (?:your|a) browser|forwarded this e-?mail"
+    r"|\b(?:in|to) your inbox\b"
     # Comment and reply forms.
     r"|your e-?mail address will not be published|required fields are marked|^post comment$"
     r"|^cancel reply$|notify me of (?:new|follow-up)|^log in to (?:reply|comment)"
@@ -133,6 +150,14 @@ BOILERPLATE_RE = re.compile(
     re.IGNORECASE,
 )
 MAX_BOILERPLATE_CHARS = 200
+# Headers over a list of links to other stories; the headlines under them are page chrome.
+LINK_LIST_HEADER_RE = re.compile(
+    r"(?:related(?: posts| articles| stories| news| coverage)?|more (?:stories|news)"
+    r"|read (?:more|next)|recommended(?: for you| reading)?|you (?:may|might) also like"
+    r"|trending(?: now)?|popular(?: posts| stories)?|most (?:read|popular|viewed)|latest news"
+    r"|what to read next|further reading|see also):?",
+    re.IGNORECASE,
+)
 # Lines that open a reader-comment section.
 COMMENT_HEADER_RE = re.compile(
     r"(?:\d+\s+)?(?:comments?|responses?|replies|reader comments|discussion"
@@ -211,6 +236,21 @@ def parse_credit_line(line: str) -> dict[str, str] | None:
     return None
 
 
+def is_staff_byline(line: str) -> bool:
+    """True for a byline that names no person: "Staff report", "From wire reports"."""
+    return len(line) <= 40 and STAFF_BYLINE_RE.fullmatch(line) is not None
+
+
+def is_kicker(line: str) -> bool:
+    """True for a section label over a headline: "OPINION", "Analysis:", "WORLD NEWS"."""
+    return len(line) <= 30 and KICKER_RE.fullmatch(line) is not None
+
+
+def is_link_list_header(line: str) -> bool:
+    """True for the header of a list of links to other stories ("Related stories")."""
+    return len(line) <= 40 and LINK_LIST_HEADER_RE.fullmatch(line) is not None
+
+
 def is_name_like(segment: str) -> bool:
     """True for a short run of capitalised words: a person's name or an outlet."""
     words = segment.split()
@@ -240,6 +280,8 @@ def parse_byline(line: str) -> dict[str, str] | None:
     """
     if len(line) > 400:
         return None
+    if is_staff_byline(line):
+        return {"author": line}
     bio = AUTHOR_BIO_RE.fullmatch(line)
     if bio is not None:
         return {"author": bio.group("name")}

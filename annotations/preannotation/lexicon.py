@@ -56,7 +56,8 @@ SPEAKER_NOUNS = words(
     ministry's government's satellite television tv weekly company firm board team
     district department university hospital school union club league city county
     administration campaign party bank airline manufacturer retailer operator utility
-    regulator authority commission agency's company's"""
+    regulator authority commission agency's company's office offices bureau service
+    governor mayor councillor councilor senator inspector coroner sheriff"""
 )
 # Document nouns: for "a new Reuters report" the source is the name before them.
 DOCUMENT_NOUNS = words(
@@ -95,7 +96,10 @@ VAGUE_STANCE_VERBS = words(
 # Verbs by which a document or data set states a finding: "county records show".
 DOCUMENT_VERBS = words(
     """show shows showed shown found find finds indicate indicates indicated suggest suggests
-    suggested reveal reveals revealed list lists listed"""
+    suggested reveal reveals revealed list lists listed recommend recommends recommended
+    conclude concludes concluded estimate estimates estimated identify identifies identified
+    link links linked attribute attributes attributed cite cites cited name names named
+    describe describes described document documents documented detail details detailed"""
 )
 # Cues that name the outlet an anonymous speaker talked to: "told Reuters".
 TOLD_OUTLET_VERBS = words("told tells confirmed confirms recounted recounts said says")

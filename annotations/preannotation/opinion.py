@@ -79,6 +79,12 @@ IMPERATIVE_OPENERS_RE = (
     # Bare commands to the reader: "Tell that to …", "Show up on Monday", "Bring a friend".
     r"|Tell|Show up|Bring|Tear|Keep|Give|Take|Call|Write to|Vote|Join|Stop|Go|Come|Ask|Try"
     r"|Demand|Sign|Visit|Forget|Ignore|Picture|Speak up|Get involved)\b"
+    # Any verb over the reader's own things: "Check your statements", "Change your password".
+    r"|^(?!(?:All|Both|Half|Most|Some|Many|Each|Is|Are|Was|Were|Has|Have|Had|Did|Does|Do|Will"
+    r"|Can|Could|Should|Would|May|Might|Must|If|When|Where|Whether|As|At|In|On|For|From|With"
+    r"|Of|By|To|And|But|Or|So|Once|Unless|After|Before|Since|Until|While|Only|Even|Not|Thank"
+    r"|Thanks|Like|Unlike|About|Without|Within|Despite|Against|Among|Through)\b)"
+    r"[A-Z][a-z]+\s+(?:your|yourself)\b"
 )
 INTENSIFIERS = """
 very extremely utterly totally absolutely simply really truly deeply incredibly hugely
@@ -125,6 +131,7 @@ for _kind, _table in (
     WORD_KINDS.update(dict.fromkeys(_table.lower().split(), _kind))
 WORD_KINDS.update(dict.fromkeys(("will", "would", "may", "might", "could"), "prediction"))
 WORD_KINDS.update(dict.fromkeys(("must", "should"), "call"))
+FIRST_PERSON_SUBJECT = frozenset({"I"})
 PERSON_WORDS = frozenset({"I", "we", "We", "our", "Our", "my", "My", "me"})
 CONDITIONAL_OPENERS = frozenset({"If", "Unless", "Once", "Whenever"})
 PHRASE_RE = re.compile(
@@ -141,7 +148,7 @@ PHRASE_OPENERS = frozenset(
 ) | {"i", "i’d", "i'd", "we", "in", "it", "let", "ought", "need", "needs", "have"}
 WORD_RE = re.compile(r"[\w’'-]+")
 IMPERATIVE_RE = re.compile(IMPERATIVE_OPENERS_RE)
-QUOTED_RE = re.compile(r"“[^”]*”?|\"[^\"]*\"?")
+QUOTED_RE = re.compile(r"“[^”]*”?|\"[^\"]*\"?|‘.*?(?:’(?![^\W\d_])|$)")
 
 
 @dataclass(frozen=True, slots=True)
@@ -158,7 +165,7 @@ class OpinionCues:
 
 def unquoted(text: str) -> str:
     """``text`` with double-quoted stretches blanked (same length, so offsets still hold)."""
-    if "“" not in text and '"' not in text:
+    if "“" not in text and '"' not in text and "‘" not in text:
         return text
     return QUOTED_RE.sub(lambda match: " " * len(match.group(0)), text)
 
@@ -189,6 +196,10 @@ def opinion_cues(text: str, *, whole_sentence: bool = True) -> OpinionCues:
             kind = WORD_KINDS.get(lowered, "")
             if kind == "prediction" and not token.islower():
                 kind = ""  # "May 1" is a date, not a modal
+        if not kind and token in FIRST_PERSON_SUBJECT:
+            # The writer's own voice ("I spent 19 years teaching"): experience and views
+            # nobody else can be asked about.
+            kind, seen_person = "first_person", True
         if not kind and token in PERSON_WORDS and not seen_person:
             kind, seen_person = "person", True
         if kind:

@@ -33,6 +33,8 @@ INFORMAL_RE = re.compile(
 COMMENT_SCORE_THRESHOLD = 2
 # Text that ends a prose paragraph; a trailing run of lines without it is a headline list.
 PROSE_END = tuple('.!?"”’)»>')
+# Longest line a chrome block may pull into page chrome (a tagline, a form label).
+MAX_CHROME_LINE_CHARS = 100
 
 
 @dataclass(slots=True)
@@ -169,13 +171,60 @@ def mark_headline_tail(lines: list[Line]) -> None:
             line.kind = BOILER
 
 
+def mark_link_lists(lines: list[Line]) -> None:
+    """Mark the headlines listed under a "Related stories" header as boilerplate."""
+    in_list = False
+    for line in lines:
+        if line.kind == BLANK:
+            in_list = False
+        elif line.kind == BOILER and layout.is_link_list_header(line.text):
+            in_list = True
+        elif in_list and line.kind == TEXT and layout.is_title_like(line.text):
+            line.kind = BOILER
+        else:
+            in_list = False
+
+
+def mark_chrome_blocks(lines: list[Line]) -> None:
+    """Mark a block of short lines that is mostly page chrome as chrome throughout.
+
+    A masthead ("Home | Politics | Donate" / a tagline / "Search…") or a sign-up box holds
+    a few short lines between blank lines; when most of them are chrome, the rest (a site
+    tagline, a form label) is too. Prose lines (ending in a full stop) are left alone.
+    """
+    block: list[Line] = []
+    for line in [*lines, Line(0, 0, "", BLANK)]:
+        if line.kind != BLANK:
+            block.append(line)
+            continue
+        chrome = sum(member.kind == BOILER for member in block)
+        rest = [member for member in block if member.kind != BOILER]
+        if (
+            len(block) >= 2
+            and chrome * 2 > len(block)
+            and all(
+                member.kind == TEXT
+                and len(member.text) <= MAX_CHROME_LINE_CHARS
+                and not member.text.endswith(PROSE_END)
+                for member in rest
+            )
+        ):
+            for member in rest:
+                member.kind = BOILER
+        block = []
+
+
 def _article_starts(lines: list[Line]) -> list[tuple[int, list[int]]]:
     """Return (title index, subtitle indices) of each headline that sits over a byline."""
     starts: list[tuple[int, list[int]]] = []
     for index, line in enumerate(lines):
         if line.kind != BYLINE or "_used" in line.meta:
             continue
-        if set(line.meta) == {"author"} and not layout.BY_PREFIX_RE.match(line.text):
+        if (
+            set(line.meta) == {"author"}
+            and not layout.BY_PREFIX_RE.match(line.text)
+            and not layout.is_staff_byline(line.text)
+        ):
             continue  # a signature, bio or credit line closes an article, it opens none
         previous = _next_content(lines, index, -1)
         if previous is not None and lines[previous].kind == BYLINE:
@@ -183,7 +232,13 @@ def _article_starts(lines: list[Line]) -> list[tuple[int, list[int]]]:
         if previous is None or lines[previous].kind != TEXT:
             continue
         if layout.is_title_like(lines[previous].text):
-            starts.append((previous, []))
+            # A kicker ("OPINION") right on top of the headline belongs to the title block.
+            above = previous - 1
+            if above >= 0 and lines[above].kind == TEXT and layout.is_kicker(lines[above].text):
+                lines[above].meta["kicker"] = "1"
+                starts.append((above, [previous]))
+            else:
+                starts.append((previous, []))
             continue
         # A standfirst sentence may sit between the headline and the byline.
         before = _next_content(lines, previous, -1)
@@ -249,6 +304,13 @@ def _mark_closing_bio(lines: list[Line], members: list[int], author: str | None)
         last.kind = BYLINE
 
 
+def _in_block(lines: list[Line], index: int) -> bool:
+    """True when the line has a non-blank neighbour: it is part of a multi-line block."""
+    return any(
+        0 <= other < len(lines) and lines[other].kind != BLANK for other in (index - 1, index + 1)
+    )
+
+
 def _group(lines: list[Line], indices: list[int], kind_of: dict[int, ZoneKind]) -> list[Zone]:
     """Group consecutive lines of one kind into zones; blank lines only split captions.
 
@@ -266,13 +328,17 @@ def _group(lines: list[Line], indices: list[int], kind_of: dict[int, ZoneKind]) 
             wide_gap = sum(lines[i].kind == BLANK for i in between) >= 2
             same = kind_of[last] == kind
             # Headline and standfirst on adjacent lines are one title block; page-chrome
-            # widgets separated by a wide gap are separate blocks.
+            # widgets separated by a wide gap, or multi-line widgets (a sign-up box, a
+            # list of links) separated by any gap, are separate blocks.
             splits_on_gap = kind in (ZoneKind.CAPTION, ZoneKind.BYLINE, ZoneKind.TITLE)
             if (
                 interrupted
                 or not same
                 or (gap and splits_on_gap)
-                or (wide_gap and kind == ZoneKind.BOILERPLATE)
+                or (
+                    kind == ZoneKind.BOILERPLATE
+                    and (wide_gap or (gap and (_in_block(lines, last) or _in_block(lines, index))))
+                )
             ):
                 zones.append(Zone(kind_of[last], lines[run[0]].start, lines[last].end, {}))
                 run = []
@@ -295,6 +361,8 @@ def find_zones(text: str) -> list[Zone]:
     """Find the zones of ``text``: articles with their parts, comments and boilerplate."""
     lines = split_lines(text)
     mark_comments(lines)
+    mark_link_lists(lines)
+    mark_chrome_blocks(lines)
     mark_headline_tail(lines)
     content = [i for i, line in enumerate(lines) if line.kind in (TEXT, CAPTION, BYLINE)]
     if not content:
@@ -322,7 +390,10 @@ def find_zones(text: str) -> list[Zone]:
         stop = starts[number + 1][0] if number + 1 < len(starts) else len(lines)
         members = [i for i in content if title <= i < stop]
         meta: dict[str, str] = {}
-        if _is_headline(lines[title]):
+        if "kicker" in lines[title].meta and subtitles:
+            kind_of[title] = ZoneKind.TITLE
+            meta["title"] = lines[subtitles[0]].text
+        elif _is_headline(lines[title]):
             kind_of[title] = ZoneKind.TITLE
             meta["title"] = lines[title].text
         for index in subtitles:
