@@ -20,9 +20,11 @@ GOLD_SETS = (
     ("seeds", ROOT / "seeds", DATA, "eval_sentences.jsonl", "eval_zones.json",
      "in-sample: the rules were tuned on it"),
     ("held-out 1", DATA / "heldout", DATA / "heldout", "sentences.jsonl", "zones.json",
-     "unseen text, later used as a development set"),
+     "development set: rules were tuned on it (engine 1.1)"),
     ("held-out 2", DATA / "heldout2", DATA / "heldout2", "sentences.jsonl", "zones.json",
-     "clean test: never used for tuning"),
+     "development set: rules were tuned on it (engine 1.2)"),
+    ("held-out 3", DATA / "heldout3", DATA / "heldout3", "sentences.jsonl", "zones.json",
+     "clean test: never used for tuning; new page shapes"),
 )  # fmt: skip
 
 
