@@ -159,3 +159,14 @@ def test_http_and_https_evidence_is_accepted(api: Any, mine: Any) -> None:
         )
         assert response.status_code == 201
         assert response.json()["quoted_passage"] == "  exact words "
+
+
+def test_json_body_nested_too_deeply_is_a_400_parse_error(api: Any, mine: Any) -> None:
+    response = api.post(
+        f"/api/v1/assignments/{mine.pk}/spans", "[" * 100_000, content_type="application/json"
+    )
+    assert response.status_code == 400
+    assert response.json() == {
+        "code": "parse_error",
+        "message": "JSON parse error - nested too deeply.",
+    }
