@@ -170,3 +170,33 @@ def test_json_body_nested_too_deeply_is_a_400_parse_error(api: Any, mine: Any) -
         "code": "parse_error",
         "message": "JSON parse error - nested too deeply.",
     }
+
+
+FILTER_CASES = [
+    ("unknown document status", "documents", {"status": "bogus"}, "status"),
+    ("NUL in a document search", "documents", {"search": "a\x00b"}, "search"),
+    ("over-long document search", "documents", {"search": "x" * 201}, "search"),
+    ("unknown assignment state", "assignments", {"state": "bogus"}, "state"),
+    ("NUL in an assignment state", "assignments", {"state": "\x00"}, "state"),
+]
+
+
+@pytest.mark.parametrize(
+    ("listing", "params", "field"),
+    [case[1:] for case in FILTER_CASES],
+    ids=[case[0] for case in FILTER_CASES],
+)
+def test_list_filters_are_validated_naming_the_parameter(
+    api: Any, team: Any, listing: str, params: dict[str, str], field: str
+) -> None:
+    api.force_authenticate(team.lead)
+    response = api.get(f"/api/v1/projects/{team.project.pk}/{listing}", params)
+    assert response.status_code == 400
+    assert response.json()["code"] == "invalid"
+    assert list(response.json()["fields"]) == [field]
+
+
+def test_list_filters_of_a_project_you_cannot_see_answer_404(api: Any, team: Any) -> None:
+    api.force_authenticate(team.outsider)
+    response = api.get(f"/api/v1/projects/{team.project.pk}/documents", {"status": "bogus"})
+    assert response.status_code == 404
