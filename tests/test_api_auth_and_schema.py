@@ -72,3 +72,20 @@ def test_schema_validates_without_warnings(tmp_path: Any) -> None:
 def test_schema_and_docs_are_served(api: Any) -> None:
     assert api.get("/api/schema/").status_code == 200
     assert api.get("/api/docs/").status_code == 200
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/v1/projects/{project}/queue/next",
+        "/api/v1/projects/{project}/preannotate",
+        "/api/v1/projects/{project}/documents/upload",
+        "/api/v1/projects/{project}/documents",
+        "/api/v1/projects",
+    ],
+)
+def test_options_describes_the_endpoint_without_error(api: Any, team: Any, path: str) -> None:
+    api.force_authenticate(team.admin)
+    response = api.options(path.format(project=team.project.pk))
+    assert response.status_code == 200
+    assert set(response.json()) == {"name", "description", "renders", "parses"}
