@@ -89,3 +89,23 @@ def test_options_describes_the_endpoint_without_error(api: Any, team: Any, path:
     response = api.options(path.format(project=team.project.pk))
     assert response.status_code == 200
     assert set(response.json()) == {"name", "description", "renders", "parses"}
+
+
+@pytest.mark.parametrize(
+    "path", ["/api/v1/spans/abc", "/api/v1/documents/-1", "/api/v1/projects/1,2", "/api/v1/nope"]
+)
+def test_unknown_api_paths_answer_404_in_the_error_shape(api: Any, path: str) -> None:
+    response = api.get(path)
+    assert response.status_code == 404
+    assert response["Content-Type"] == "application/json"
+    assert response.json()["code"] == "not_found"
+
+
+def test_unknown_api_paths_answer_404_to_a_post_with_a_session_cookie(team: Any) -> None:
+    from rest_framework.test import APIClient
+
+    client = APIClient(enforce_csrf_checks=True)
+    client.force_login(team.reviewer)
+    response = client.post("/api/v1/assignments/abc/submit", {"version": 1}, format="json")
+    assert response.status_code == 404
+    assert response.json()["code"] == "not_found"

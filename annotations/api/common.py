@@ -5,6 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth.models import User
+from django.http import HttpRequest, JsonResponse
+from django.views.decorators.csrf import csrf_exempt
 from drf_spectacular.utils import OpenApiResponse
 from rest_framework import exceptions, generics, serializers
 from rest_framework.request import Request
@@ -73,3 +75,21 @@ class ProjectScopedView(generics.GenericAPIView[Any]):
         remember_role(request, project.pk, role)
         self.check_object_permissions(request, project)
         return project
+
+
+# It changes nothing, so CSRF is moot; without the exemption a POST with a session cookie got
+# the CSRF middleware's HTML 403 instead.
+@csrf_exempt
+def endpoint_not_found(request: HttpRequest, path: str = "") -> JsonResponse:
+    """404 in the API's error shape for a path no route matches (e.g. a non-numeric id).
+
+    Django's own 404 page is HTML (and in DEBUG, a page listing every route).
+    """
+    return JsonResponse(
+        {
+            "code": "not_found",
+            "message": "No such endpoint: check the path against /api/schema/ "
+            "(ids are whole numbers).",
+        },
+        status=404,
+    )
