@@ -19,7 +19,10 @@ _DESCRIPTIONS = {
     400: "Invalid input: `fields` names each wrong field and the reason.",
     401: "Not authenticated: send a token (`Authorization: Token ...`) or a session cookie.",
     403: "Authenticated and allowed to see this, but your role does not allow this action.",
-    404: "No such object, or it belongs to a project or reviewer you may not see.",
+    404: (
+        "No such object, or it belongs to a project or reviewer you may not see; on a list, "
+        "also a `page` past the last one."
+    ),
     409: (
         "Conflict: wrong state (e.g. already submitted), lapsed lease, a stale `version` "
         "(`current` holds the current state), or a duplicate."
