@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from annotations.models import AssignmentState
+from annotations.models import AssignmentState, Span
 from tests.factories import AssignmentFactory, DocumentFactory, SpanFactory
 
 pytestmark = pytest.mark.django_db
@@ -203,3 +203,13 @@ def test_list_filters_of_a_project_you_cannot_see_answer_404(api: Any, team: Any
     api.force_authenticate(team.outsider)
     response = api.get(f"/api/v1/projects/{team.project.pk}/documents", {"status": "bogus"})
     assert response.status_code == 404
+
+
+def test_updating_a_span_deleted_since_it_was_looked_up_is_not_found(mine: Any) -> None:
+    from annotations import services
+    from annotations.exceptions import NotFound
+
+    span = SpanFactory(assignment=mine, start=0, end=3)
+    Span.objects.filter(pk=span.pk).delete()
+    with pytest.raises(NotFound):
+        services.span_update(span=span, actor=mine.reviewer, version=mine.version, label="opinion")

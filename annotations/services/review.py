@@ -658,13 +658,17 @@ def span_update(
     """Change a span of one's own open assignment (resize, relabel, source, note).
 
     Unset arguments keep their value. Same checks and errors as `span_create`, plus StaleVersion
-    when `version` is not the assignment's current one. Locks the assignment then the span in
-    a durable transaction; renews the lease, raises the version; writes an audit row.
+    when `version` is not the assignment's current one, NotFound if the span is gone. Locks the
+    assignment then the span in a durable transaction; renews the lease, raises the version;
+    writes an audit row.
     """
     now = now or clock.now()
     with transaction.atomic(durable=True):
         locked = _lock_open_assignment(span.assignment_id, version=version, now=now)
-        current = Span.objects.select_for_update(no_key=True).get(pk=span.pk)
+        current = Span.objects.select_for_update(no_key=True).filter(pk=span.pk).first()
+        if current is None:
+            # Deleted (by the reviewer, in another tab) since the caller looked it up.
+            raise NotFound("No such span.")
         before = _span_state(current)
         if start is not _UNSET or end is not _UNSET or quote is not None:
             text = locked.document.text
