@@ -213,3 +213,14 @@ def test_updating_a_span_deleted_since_it_was_looked_up_is_not_found(mine: Any) 
     Span.objects.filter(pk=span.pk).delete()
     with pytest.raises(NotFound):
         services.span_update(span=span, actor=mine.reviewer, version=mine.version, label="opinion")
+
+
+def test_preannotate_refuses_ids_beyond_the_id_column(api: Any, team: Any) -> None:
+    api.force_authenticate(team.lead)
+    response = api.post(
+        f"/api/v1/projects/{team.project.pk}/preannotate",
+        {"document_ids": [2**63]},
+        format="json",
+    )
+    assert response.status_code == 400
+    assert list(response.json()["fields"]) == ["document_ids"]
