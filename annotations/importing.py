@@ -27,10 +27,18 @@ from bs4 import BeautifulSoup
 SUPPORTED_SUFFIXES = (".txt", ".md", ".html", ".htm", ".json", ".jsonl")
 RECORD_FIELDS = ("title", "text", "url", "author", "outlet", "published")
 TITLE_MAX_CHARS = 500
+# The lengths of the Document columns these go into (PostgreSQL enforces them; SQLite does not).
+AUTHOR_MAX_CHARS = 300
+OUTLET_MAX_CHARS = 300
+URL_MAX_CHARS = 2000
 
 # Control characters (C0, DEL, C1) except tab and newline: invisible, break offsets in
 # browsers, and are never meaningful in news text.
 _CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+# JSON's \\uXXXX escapes can spell half of a UTF-16 pair alone: not Unicode, cannot be encoded.
+_SURROGATES = re.compile("[\ud800-\udfff]")
+# A URL holds no blank space or control characters (RFC 3986); a NUL would not even store.
+_URL_FORBIDDEN = re.compile(r"[\s\x00-\x1f\x7f-\x9f]")
 # Formats that put several documents in one file may be larger than one document.
 _CONTAINER_SUFFIXES = (".json", ".jsonl")
 _HTML_DROPPED_TAGS = ("script", "style", "noscript", "template", "svg", "iframe", "head")
@@ -221,23 +229,67 @@ def parse_record(origin: str, record: object, *, max_bytes: int) -> ImportItem:
             return Refusal(
                 origin, f"published is not an ISO date (YYYY-MM-DD): {fields['published']!r}"
             )
-    url = str(fields.get("url") or "")
-    if url and not url.startswith(("http://", "https://")):
-        return Refusal(origin, f"url must start with http:// or https://: {url!r}")
     extra = {k: v for k, v in fields.items() if k not in RECORD_FIELDS}
     if fields is not record and "id" in record:
         extra["label_studio_id"] = record["id"]
+    # The named fields lose control characters (NUL included) on normalising; the rest are kept
+    # as they are, so must be storable as they are.
+    checks = [(name, fields.get(name), True) for name in RECORD_FIELDS]
+    checks += [(name, value, False) for name, value in extra.items()]
+    for name, value, nul_ok in checks:
+        problem = _unstorable(name, nul_ok=False) or _unstorable(value, nul_ok=nul_ok)
+        if problem:
+            return Refusal(origin, f"the field {name[:50]!r} holds {problem}")
+    url = str(fields.get("url") or "")
+    if url and not url.startswith(("http://", "https://")):
+        return Refusal(origin, f"url must start with http:// or https://: {url[:100]!r}")
+    if _URL_FORBIDDEN.search(url):
+        return Refusal(origin, "url holds blank space or control characters")
+    # Author and outlet are cleaned like the title (NUL and other control characters go).
+    author = normalise_text(str(fields.get("author") or ""))[0].replace("\n", " ")
+    outlet = normalise_text(str(fields.get("outlet") or ""))[0].replace("\n", " ")
+    for name, value, limit in (
+        ("url", url, URL_MAX_CHARS),
+        ("author", author, AUTHOR_MAX_CHARS),
+        ("outlet", outlet, OUTLET_MAX_CHARS),
+    ):
+        if len(value) > limit:
+            return Refusal(
+                origin, f"{name} is {len(value)} characters long, over the {limit} limit"
+            )
     return _document(
         origin,
         text,
         max_bytes=max_bytes,
         title=str(fields.get("title") or ""),
         source_url=url,
-        author=str(fields.get("author") or ""),
-        outlet=str(fields.get("outlet") or ""),
+        author=author,
+        outlet=outlet,
         published_on=published,
         metadata=extra,
     )
+
+
+def _unstorable(value: object, *, nul_ok: bool) -> str | None:
+    """What in a decoded JSON value no database can store, or None if all is well.
+
+    Lone surrogates are not Unicode (UTF-8 cannot encode them); PostgreSQL's text and jsonb
+    refuse NUL. Walks nested lists and objects without recursion: JSON may be deep.
+    """
+    pending: list[object] = [value]
+    while pending:
+        item = pending.pop()
+        if isinstance(item, str):
+            if _SURROGATES.search(item):
+                return "a lone surrogate (\\ud800-\\udfff), which is not valid Unicode"
+            if not nul_ok and "\x00" in item:
+                return "a NUL character"
+        elif isinstance(item, dict):
+            pending.extend(item.keys())
+            pending.extend(item.values())
+        elif isinstance(item, list):
+            pending.extend(item)
+    return None
 
 
 def _parse_json(name: str, decoded: str, *, max_bytes: int) -> Iterator[ImportItem]:
@@ -245,6 +297,9 @@ def _parse_json(name: str, decoded: str, *, max_bytes: int) -> Iterator[ImportIt
         payload = json.loads(decoded)
     except json.JSONDecodeError as exc:
         yield Refusal(name, f"invalid JSON at line {exc.lineno} column {exc.colno}: {exc.msg}")
+        return
+    except RecursionError:
+        yield Refusal(name, "invalid JSON: nested too deeply")
         return
     records = payload if isinstance(payload, list) else [payload]
     if not records:
@@ -263,6 +318,9 @@ def _parse_jsonl(name: str, decoded: str, *, max_bytes: int) -> Iterator[ImportI
             record = json.loads(line)
         except json.JSONDecodeError as exc:
             yield Refusal(origin, f"invalid JSON: {exc.msg} at column {exc.colno}")
+            continue
+        except RecursionError:
+            yield Refusal(origin, "invalid JSON: nested too deeply")
             continue
         yield parse_record(origin, record, max_bytes=max_bytes)
 

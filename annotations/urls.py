@@ -1,8 +1,9 @@
 """REST API routes under /api/v1/. State changes are POST (or PATCH/DELETE), never GET."""
 
-from django.urls import path
+from django.urls import path, re_path
 
 from annotations.api import auth, documents, health, projects, queue, runs, spans
+from annotations.api.common import endpoint_not_found
 
 app_name = "annotations"
 
@@ -59,4 +60,6 @@ urlpatterns = [
         runs.RunDetailView.as_view(),
         name="run",
     ),
+    # Last: any other path under /api/v1/ answers 404 in the API's JSON error shape.
+    re_path(r"^(?P<path>.*)$", endpoint_not_found, name="not-found"),
 ]

@@ -72,3 +72,64 @@ def test_schema_validates_without_warnings(tmp_path: Any) -> None:
 def test_schema_and_docs_are_served(api: Any) -> None:
     assert api.get("/api/schema/").status_code == 200
     assert api.get("/api/docs/").status_code == 200
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/v1/projects/{project}/queue/next",
+        "/api/v1/projects/{project}/preannotate",
+        "/api/v1/projects/{project}/documents/upload",
+        "/api/v1/projects/{project}/documents",
+        "/api/v1/projects",
+    ],
+)
+def test_options_describes_the_endpoint_without_error(api: Any, team: Any, path: str) -> None:
+    api.force_authenticate(team.admin)
+    response = api.options(path.format(project=team.project.pk))
+    assert response.status_code == 200
+    assert set(response.json()) == {"name", "description", "renders", "parses"}
+
+
+@pytest.mark.parametrize(
+    "path", ["/api/v1/spans/abc", "/api/v1/documents/-1", "/api/v1/projects/1,2", "/api/v1/nope"]
+)
+def test_unknown_api_paths_answer_404_in_the_error_shape(api: Any, path: str) -> None:
+    response = api.get(path)
+    assert response.status_code == 404
+    assert response["Content-Type"] == "application/json"
+    assert response.json()["code"] == "not_found"
+
+
+def test_schema_documents_the_errors_of_every_operation(api: Any) -> None:
+    schema = api.get("/api/schema/", HTTP_ACCEPT="application/json").json()
+    public = {"/api/v1/health", "/api/v1/auth/token"}
+    for path, operations in schema["paths"].items():
+        for method, operation in operations.items():
+            documented = set(operation["responses"])
+            if path not in public:
+                assert "401" in documented, (method, path)
+            if any(p["name"] == "page" for p in operation.get("parameters", [])):
+                # An invalid or past-the-end page is DRF's 404.
+                assert "404" in documented, (method, path)
+            if operation.get("requestBody") or any(
+                p["in"] == "query" and p["name"] != "page" for p in operation.get("parameters", [])
+            ):
+                assert "400" in documented, (method, path)
+
+
+def test_a_page_past_the_end_is_404_in_the_error_shape(api: Any, team: Any) -> None:
+    api.force_authenticate(team.reviewer)
+    response = api.get("/api/v1/projects", {"page": 2})
+    assert response.status_code == 404
+    assert response.json() == {"code": "not_found", "message": "Invalid page."}
+
+
+def test_unknown_api_paths_answer_404_to_a_post_with_a_session_cookie(team: Any) -> None:
+    from rest_framework.test import APIClient
+
+    client = APIClient(enforce_csrf_checks=True)
+    client.force_login(team.reviewer)
+    response = client.post("/api/v1/assignments/abc/submit", {"version": 1}, format="json")
+    assert response.status_code == 404
+    assert response.json()["code"] == "not_found"

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from annotations.models import AssignmentState
+from annotations.models import AssignmentState, Span
 from tests.factories import AssignmentFactory, DocumentFactory, SpanFactory
 
 pytestmark = pytest.mark.django_db
@@ -136,6 +136,9 @@ def test_nothing_to_mark_contradicting_spans_is_refused(api: Any, mine: Any) -> 
         ({"url": "ftp://example.org/file", "stance": "supports"}, "url"),
         ({"url": "https://", "stance": "supports"}, "url"),
         ({"url": "data:text/html,hi", "stance": "refutes"}, "url"),
+        ({"url": "http://[::1", "stance": "supports"}, "url"),
+        ({"url": "https://example.org/a b", "stance": "supports"}, "url"),
+        ({"url": "https://example.org/\u0001", "stance": "context"}, "url"),
         ({"url": "https://example.org", "stance": "agrees"}, "stance"),
         ({"stance": "supports"}, "url"),
     ],
@@ -159,3 +162,65 @@ def test_http_and_https_evidence_is_accepted(api: Any, mine: Any) -> None:
         )
         assert response.status_code == 201
         assert response.json()["quoted_passage"] == "  exact words "
+
+
+def test_json_body_nested_too_deeply_is_a_400_parse_error(api: Any, mine: Any) -> None:
+    response = api.post(
+        f"/api/v1/assignments/{mine.pk}/spans", "[" * 100_000, content_type="application/json"
+    )
+    assert response.status_code == 400
+    assert response.json() == {
+        "code": "parse_error",
+        "message": "JSON parse error - nested too deeply.",
+    }
+
+
+FILTER_CASES = [
+    ("unknown document status", "documents", {"status": "bogus"}, "status"),
+    ("NUL in a document search", "documents", {"search": "a\x00b"}, "search"),
+    ("over-long document search", "documents", {"search": "x" * 201}, "search"),
+    ("unknown assignment state", "assignments", {"state": "bogus"}, "state"),
+    ("NUL in an assignment state", "assignments", {"state": "\x00"}, "state"),
+]
+
+
+@pytest.mark.parametrize(
+    ("listing", "params", "field"),
+    [case[1:] for case in FILTER_CASES],
+    ids=[case[0] for case in FILTER_CASES],
+)
+def test_list_filters_are_validated_naming_the_parameter(
+    api: Any, team: Any, listing: str, params: dict[str, str], field: str
+) -> None:
+    api.force_authenticate(team.lead)
+    response = api.get(f"/api/v1/projects/{team.project.pk}/{listing}", params)
+    assert response.status_code == 400
+    assert response.json()["code"] == "invalid"
+    assert list(response.json()["fields"]) == [field]
+
+
+def test_list_filters_of_a_project_you_cannot_see_answer_404(api: Any, team: Any) -> None:
+    api.force_authenticate(team.outsider)
+    response = api.get(f"/api/v1/projects/{team.project.pk}/documents", {"status": "bogus"})
+    assert response.status_code == 404
+
+
+def test_updating_a_span_deleted_since_it_was_looked_up_is_not_found(mine: Any) -> None:
+    from annotations import services
+    from annotations.exceptions import NotFound
+
+    span = SpanFactory(assignment=mine, start=0, end=3)
+    Span.objects.filter(pk=span.pk).delete()
+    with pytest.raises(NotFound):
+        services.span_update(span=span, actor=mine.reviewer, version=mine.version, label="opinion")
+
+
+def test_preannotate_refuses_ids_beyond_the_id_column(api: Any, team: Any) -> None:
+    api.force_authenticate(team.lead)
+    response = api.post(
+        f"/api/v1/projects/{team.project.pk}/preannotate",
+        {"document_ids": [2**63]},
+        format="json",
+    )
+    assert response.status_code == 400
+    assert list(response.json()["fields"]) == ["document_ids"]

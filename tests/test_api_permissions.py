@@ -243,3 +243,27 @@ def test_states_after_owner_actions(api: Any, world: World) -> None:
     )
     document = api.get(f"/api/v1/documents/{world.d}").json()
     assert document["status"] == DocumentStatus.READY
+
+
+def test_a_reviewer_removed_from_a_project_loses_their_assignments_there(
+    api: Any, team: Any
+) -> None:
+    from annotations.models import Membership
+
+    document = DocumentFactory(project=team.project)
+    assignment = AssignmentFactory(document=document, reviewer=team.reviewer)
+    span = SpanFactory(assignment=assignment, start=0, end=8)
+    Membership.objects.filter(project=team.project, user=team.reviewer).delete()
+    api.force_authenticate(team.reviewer)
+    for response in (
+        api.get(f"/api/v1/assignments/{assignment.pk}"),
+        api.get(f"/api/v1/spans/{span.pk}"),
+        api.post(
+            f"/api/v1/assignments/{assignment.pk}/spans",
+            {"start": 0, "end": 3, "label": "opinion"},
+            format="json",
+        ),
+        api.post(f"/api/v1/assignments/{assignment.pk}/submit", {"version": 1}, format="json"),
+    ):
+        assert response.status_code == 404
+        assert response.json()["code"] == "not_found"

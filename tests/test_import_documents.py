@@ -6,8 +6,10 @@ import hashlib
 import json
 import unicodedata
 from pathlib import Path
+from typing import Any
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 
 from annotations.importing import ParsedDocument, Refusal, normalise_text, parse_bytes, read_paths
 from annotations.models import AuditEvent, Document
@@ -101,6 +103,11 @@ def test_duplicates_within_one_import_are_reported_against_the_first(project: ob
         ("url.json", b'{"text": "x", "url": "javascript:alert(1)"}', "url must start with http"),
         ("empty.json", b"[]", "holds no records"),
         ("onlycontrol.txt", b"\x07\x08", "the text is empty"),
+        ("surrogate.json", b'{"text": "a \\ud800 b"}', "'text' holds a lone surrogate"),
+        ("nulmeta.json", b'{"text": "x", "section": ["a\\u0000"]}', "'section' holds a NUL"),
+        ("spaceurl.json", b'{"text": "x", "url": "http://a.b/c d"}', "url holds blank space"),
+        ("longurl.json", b'{"text": "x", "url": "http://' + b"a" * 2000 + b'"}', "url is 2007"),
+        ("longauthor.json", b'{"text": "x", "author": "' + b"a" * 301 + b'"}', "author is 301"),
     ],
 )
 def test_bad_input_is_refused_with_a_reason(name: str, data: bytes, reason: str) -> None:
@@ -179,3 +186,34 @@ def test_label_studio_tasks_import_from_their_data_field() -> None:
     assert [i.text for i in items if isinstance(i, ParsedDocument)] == [
         normalise_text(t["data"]["text"])[0] for t in tasks
     ]
+
+
+@pytest.mark.parametrize("name", ["deep.json", "deep.jsonl"])
+def test_json_nested_too_deeply_is_refused(name: str) -> None:
+    (item,) = parse_bytes(name, b"[" * 100_000, max_bytes=LIMIT)
+    assert isinstance(item, Refusal)
+    assert "nested too deeply" in item.reason
+
+
+def test_author_and_outlet_lose_control_characters_like_the_title() -> None:
+    item = parse_one("a.json", b'{"text": "x", "author": "A.\\u0000 Writer", "outlet": "D\\nT"}')
+    assert isinstance(item, ParsedDocument)
+    assert (item.author, item.outlet) == ("A. Writer", "D T")
+
+
+def test_upload_of_unstorable_json_is_reported_as_refused_not_an_error(api: Any, team: Any) -> None:
+    api.force_authenticate(team.lead)
+    files = [
+        SimpleUploadedFile("surrogate.json", b'{"text": "a \\udc00 b"}'),
+        SimpleUploadedFile("deep.json", b"[" * 100_000),
+        SimpleUploadedFile("nul.json", b'{"text": "fine", "author": "A\\u0000", "x": "\\u0000"}'),
+        SimpleUploadedFile("good.json", b'{"text": "Good text.", "author": "B\\u0000"}'),
+    ]
+    response = api.post(
+        f"/api/v1/projects/{team.project.pk}/documents/upload", {"files": files}, format="multipart"
+    )
+    assert response.status_code == 200
+    body = response.json()
+    assert [r["origin"] for r in body["refused"]] == ["surrogate.json", "deep.json", "nul.json"]
+    assert [d["title"] for d in body["imported"]] == ["Good text."]
+    assert Document.objects.get(project=team.project).author == "B"

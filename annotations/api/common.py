@@ -5,6 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth.models import User
+from django.http import HttpRequest, JsonResponse
+from django.views.decorators.csrf import csrf_exempt
 from drf_spectacular.utils import OpenApiResponse
 from rest_framework import exceptions, generics, serializers
 from rest_framework.request import Request
@@ -17,7 +19,10 @@ _DESCRIPTIONS = {
     400: "Invalid input: `fields` names each wrong field and the reason.",
     401: "Not authenticated: send a token (`Authorization: Token ...`) or a session cookie.",
     403: "Authenticated and allowed to see this, but your role does not allow this action.",
-    404: "No such object, or it belongs to a project or reviewer you may not see.",
+    404: (
+        "No such object, or it belongs to a project or reviewer you may not see; on a list, "
+        "also a `page` past the last one."
+    ),
     409: (
         "Conflict: wrong state (e.g. already submitted), lapsed lease, a stale `version` "
         "(`current` holds the current state), or a duplicate."
@@ -73,3 +78,21 @@ class ProjectScopedView(generics.GenericAPIView[Any]):
         remember_role(request, project.pk, role)
         self.check_object_permissions(request, project)
         return project
+
+
+# It changes nothing, so CSRF is moot; without the exemption a POST with a session cookie got
+# the CSRF middleware's HTML 403 instead.
+@csrf_exempt
+def endpoint_not_found(request: HttpRequest, path: str = "") -> JsonResponse:
+    """404 in the API's error shape for a path no route matches (e.g. a non-numeric id).
+
+    Django's own 404 page is HTML (and in DEBUG, a page listing every route).
+    """
+    return JsonResponse(
+        {
+            "code": "not_found",
+            "message": "No such endpoint: check the path against /api/schema/ "
+            "(ids are whole numbers).",
+        },
+        status=404,
+    )

@@ -90,22 +90,29 @@ class DocumentListView(ProjectScopedView, ListAPIView[Document]):
             return [IsAuthenticated(), IsProjectLead()]
         return [IsAuthenticated(), IsProjectMember()]
 
+    class DocumentFilterSerializer(serializers.Serializer[Any]):
+        status = serializers.ChoiceField(
+            choices=DocumentStatus.choices, required=False, allow_blank=True
+        )
+        search = serializers.CharField(required=False, allow_blank=True, max_length=200)
+
     def get_queryset(self) -> QuerySet[Document]:
-        params = self.request.query_params
-        status_filter = params.get("status")
-        if status_filter and status_filter not in DocumentStatus.values:
-            raise InvalidInput(
-                "status: Unknown status.",
-                fields={"status": [f"Must be one of {', '.join(DocumentStatus.values)}."]},
-            )
+        # The project first: a project the caller may not see is 404 whatever the filters.
+        project = self.get_project()
+        filters = self.DocumentFilterSerializer(data=self.request.query_params)
+        filters.is_valid(raise_exception=True)
         return documents_visible(
-            project=self.get_project(), status=status_filter, search=params.get("search")
+            project=project,
+            status=filters.validated_data.get("status") or None,
+            search=filters.validated_data.get("search") or None,
         )
 
     @extend_schema(
         parameters=[
             OpenApiParameter("status", str, enum=DocumentStatus.values, description="Filter."),
-            OpenApiParameter("search", str, description="Words in the title, author or outlet."),
+            OpenApiParameter(
+                "search", str, description="Words in the title, author or outlet (200 at most)."
+            ),
         ],
         responses={200: DocumentSummaryOutputSerializer(many=True), **errors(400, 401, 404)},
     )

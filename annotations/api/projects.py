@@ -57,7 +57,7 @@ class ProjectListView(ListAPIView[Project]):
             ProjectOutputSerializer(page, many=True, context=context).data
         )
 
-    @extend_schema(responses={200: ProjectOutputSerializer(many=True), **errors(401)})
+    @extend_schema(responses={200: ProjectOutputSerializer(many=True), **errors(401, 404)})
     def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         return super().get(request, *args, **kwargs)
 

@@ -64,10 +64,18 @@ class ProjectAssignmentsView(ProjectScopedView, ListAPIView[Assignment]):
     permission_classes = [IsAuthenticated, IsProjectMember]
     serializer_class = AssignmentOutputSerializer
 
+    class AssignmentFilterSerializer(serializers.Serializer[Any]):
+        state = serializers.ChoiceField(
+            choices=AssignmentState.choices, required=False, allow_blank=True
+        )
+
     def get_queryset(self) -> Any:
+        # The project first: a project the caller may not see is 404 whatever the filters.
         project = self.get_project()
+        filters = self.AssignmentFilterSerializer(data=self.request.query_params)
+        filters.is_valid(raise_exception=True)
         assignments = assignments_visible(user=self.request.user).filter(project=project)
-        state = self.request.query_params.get("state")
+        state = filters.validated_data.get("state")
         if state:
             assignments = assignments.filter(state=state)
         return assignments.order_by("-claimed_at", "-id")
@@ -76,7 +84,7 @@ class ProjectAssignmentsView(ProjectScopedView, ListAPIView[Assignment]):
         parameters=[
             OpenApiParameter("state", str, enum=AssignmentState.values, description="Filter.")
         ],
-        responses={200: AssignmentOutputSerializer(many=True), **errors(401, 404)},
+        responses={200: AssignmentOutputSerializer(many=True), **errors(400, 401, 404)},
     )
     def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         return super().get(request, *args, **kwargs)

@@ -19,6 +19,9 @@ from annotations.models import Document, PreannotationRun
 from annotations.permissions import IsProjectLead, IsProjectMember
 from annotations.selectors import run_get, runs_visible
 
+# The largest value of a BigAutoField primary key.
+MAX_ID = 2**63 - 1
+
 
 class RunOutputSerializer(serializers.ModelSerializer[PreannotationRun]):
     progress = serializers.FloatField(read_only=True, help_text="Share finished, 0 to 1.")
@@ -79,7 +82,9 @@ class PreannotateView(ProjectScopedView):
 
     class PreannotateInputSerializer(serializers.Serializer[Any]):
         document_ids = serializers.ListField(
-            child=serializers.IntegerField(min_value=1),
+            # Bounded by the id column (bigint): SQLite raises OverflowError on a larger value
+            # in an IN list (Django guards only `exact` lookups against that).
+            child=serializers.IntegerField(min_value=1, max_value=MAX_ID),
             required=False,
             allow_empty=False,
             max_length=100_000,

@@ -16,13 +16,18 @@ from annotations.selectors.access import LEAD_ROLES, AnyUser
 
 
 def assignments_visible(*, user: AnyUser) -> QuerySet[Assignment]:
-    """The caller's own assignments, plus every assignment of projects they lead or admin."""
+    """The caller's own assignments in projects they still belong to, plus every assignment of
+    projects they lead or admin. Someone removed from a project loses their work there too."""
     if not user.is_authenticated:
         return Assignment.objects.none()
     if getattr(user, "is_superuser", False):
         return Assignment.objects.all()
-    led = Membership.objects.filter(user_id=user.pk, role__in=LEAD_ROLES).values("project_id")
-    return Assignment.objects.filter(Q(reviewer_id=user.pk) | Q(project_id__in=led))
+    memberships = Membership.objects.filter(user_id=user.pk)
+    member_of = memberships.values("project_id")
+    led = memberships.filter(role__in=LEAD_ROLES).values("project_id")
+    return Assignment.objects.filter(
+        Q(reviewer_id=user.pk, project_id__in=member_of) | Q(project_id__in=led)
+    )
 
 
 def _detail_prefetches() -> tuple[str | Prefetch[Any], ...]:

@@ -34,13 +34,15 @@ is refused with 409 and the current state, never silently overwritten.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, cast
-from urllib.parse import urlsplit
 
 from django.contrib.auth.models import User
+from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
 from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef
 
@@ -71,6 +73,8 @@ QUOTE_CONTEXT_CHARS = 32
 SOURCE_MAX_CHARS = 300
 EVIDENCE_URL_MAX_CHARS = 2000
 EVIDENCE_TITLE_MAX_CHARS = 500
+_EVIDENCE_URL_VALIDATOR = URLValidator(schemes=["http", "https"])
+_CONTROL_CHARS = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 # Documents a claim tries before giving up when every candidate turns out to be full (only
 # possible if a status was stale); each try is one indexed query.
 CLAIM_ATTEMPTS = 5
@@ -654,13 +658,17 @@ def span_update(
     """Change a span of one's own open assignment (resize, relabel, source, note).
 
     Unset arguments keep their value. Same checks and errors as `span_create`, plus StaleVersion
-    when `version` is not the assignment's current one. Locks the assignment then the span in
-    a durable transaction; renews the lease, raises the version; writes an audit row.
+    when `version` is not the assignment's current one, NotFound if the span is gone. Locks the
+    assignment then the span in a durable transaction; renews the lease, raises the version;
+    writes an audit row.
     """
     now = now or clock.now()
     with transaction.atomic(durable=True):
         locked = _lock_open_assignment(span.assignment_id, version=version, now=now)
-        current = Span.objects.select_for_update(no_key=True).get(pk=span.pk)
+        current = Span.objects.select_for_update(no_key=True).filter(pk=span.pk).first()
+        if current is None:
+            # Deleted (by the reviewer, in another tab) since the caller looked it up.
+            raise NotFound("No such span.")
         before = _span_state(current)
         if start is not _UNSET or end is not _UNSET or quote is not None:
             text = locked.document.text
@@ -733,18 +741,24 @@ def evidence_add(
     """
     now = now or clock.now()
     url = url.strip()
-    parts = urlsplit(url)
-    if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
-        raise InvalidInput(
-            "url: Only http and https links are accepted.",
-            fields={"url": ["Must be an http:// or https:// address with a host."]},
-        )
-    # Store the scheme in lower case: the database's check compares case-sensitively.
-    url = parts.scheme.lower() + url[len(parts.scheme) :]
     if len(url) > EVIDENCE_URL_MAX_CHARS:
         raise InvalidInput(
             "url: Too long.", fields={"url": [f"At most {EVIDENCE_URL_MAX_CHARS} characters."]}
         )
+    try:
+        # The model field's own validator: a host, no blank space, and never a ValueError from
+        # urlsplit on input such as "http://[::1". It lets control characters through.
+        _EVIDENCE_URL_VALIDATOR(url)
+        if _CONTROL_CHARS.search(url):
+            raise ValidationError("control characters")
+    except ValidationError as error:
+        raise InvalidInput(
+            "url: Only http and https links are accepted.",
+            fields={"url": ["Must be an http:// or https:// address with a host."]},
+        ) from error
+    # Store the scheme in lower case: the database's check compares case-sensitively.
+    scheme, rest = url.split("://", 1)
+    url = f"{scheme.lower()}://{rest}"
     if stance not in EvidenceStance.values:
         raise InvalidInput(
             f"stance: Unknown stance {stance!r}.",
