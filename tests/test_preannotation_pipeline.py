@@ -22,9 +22,9 @@ from annotations.models import (
 )
 from annotations.services import (
     documents_import,
-    preannotation_item_fail,
+    preannotation_items_fail,
     preannotation_request,
-    preannotation_run_item,
+    preannotation_run_items,
 )
 from factcheck.celery import app
 from tests.conftest import SEEDS
@@ -166,8 +166,8 @@ def test_a_repeated_delivery_of_a_finished_item_does_nothing(
         [document, *_] = import_seeds(project)
     item = PreannotationItem.objects.get(document=document)
     rows = engine_rows(document)
-    assert preannotation_run_item(item_id=item.pk) is False
-    assert preannotation_run_item(item_id=10**9) is False
+    assert preannotation_run_items(item_ids=[item.pk]) == 0
+    assert preannotation_run_items(item_ids=[10**9]) == 0
     assert engine_rows(document) == rows
     run = item.run
     run.refresh_from_db()
@@ -196,7 +196,7 @@ def test_a_failed_item_keeps_its_error_and_releases_the_document(project: Any) -
     run = preannotation_request(project=project, documents=[document])
     item = run.items.get()
     assert Document.objects.get(pk=document.pk).status == DocumentStatus.PREANNOTATING
-    preannotation_item_fail(item_id=item.pk, error="SoftTimeLimitExceeded: took too long")
+    preannotation_items_fail(item_ids=[item.pk], error="SoftTimeLimitExceeded: took too long")
     run.refresh_from_db()
     item.refresh_from_db()
     assert (item.state, item.error) == (RunState.FAILED, "SoftTimeLimitExceeded: took too long")
@@ -314,3 +314,45 @@ def test_structure_never_overwrites_what_the_importer_was_given(
     stored = Document.objects.get(pk=document.pk)
     assert (stored.title, stored.author) == ("Given title", "Desk editor")
     assert stored.outlet == "Antimedia"  # blank before, so filled
+
+
+def test_a_document_the_engine_fails_on_fails_alone_and_its_batch_is_stored(
+    project: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from annotations.services import preannotation as service
+
+    good = DocumentFactory(project=project, status=DocumentStatus.READY)
+    bad = DocumentFactory(project=project, status=DocumentStatus.READY, text="POISON. Text.")
+    real_analyse = engine.analyse
+
+    def analyse(text: str) -> engine.Analysis:
+        # Our own engine stands in for a bug on one input; database and broker stay real.
+        if text.startswith("POISON"):
+            raise ValueError("cannot read this text")
+        return real_analyse(text)
+
+    monkeypatch.setattr(service.engine, "analyse", analyse)
+    run = preannotation_request(project=project, documents=[good, bad])
+    items = {item.document_id: item for item in run.items.all()}
+    assert preannotation_run_items(item_ids=[i.pk for i in items.values()]) == 1
+    run.refresh_from_db()
+    assert (run.state, run.documents_done, run.documents_failed) == (RunState.DONE, 1, 1)
+    assert "ValueError: cannot read this text" in run.error
+    assert PreannotationItem.objects.get(pk=items[bad.pk].pk).state == RunState.FAILED
+    assert Suggestion.objects.filter(document=good).exists()
+    assert not Suggestion.objects.filter(document=bad).exists()
+    assert set(Document.objects.values_list("status", flat=True)) == {DocumentStatus.READY}
+
+
+def test_a_document_queued_twice_in_one_batch_is_stored_once(project: Any) -> None:
+    document = DocumentFactory(project=project, status=DocumentStatus.READY)
+    first = preannotation_request(project=project, documents=[document], force=True)
+    second = preannotation_request(project=project, documents=[document], force=True)
+    item_ids = [first.items.get().pk, second.items.get().pk]
+    assert preannotation_run_items(item_ids=item_ids) == 1
+    expected = engine.analyse(document.text)
+    assert Suggestion.objects.filter(document=document).count() == len(expected.suggestions)
+    assert Zone.objects.filter(document=document).count() == len(expected.zones)
+    for run in (first, second):
+        run.refresh_from_db()
+        assert (run.state, run.documents_done) == (RunState.DONE, 1)

@@ -31,7 +31,7 @@ from annotations.models import (
     Zone,
 )
 from annotations.services import documents_import, preannotation_request
-from annotations.tasks.preannotation import preannotate_item
+from annotations.tasks.preannotation import preannotate_items
 from bench.corpus import generated_documents
 from tests.conftest import ROOT, SEEDS
 from tests.factories import DocumentFactory, ProjectFactory
@@ -235,9 +235,9 @@ def test_a_transient_lock_failure_is_retried_with_backoff_and_then_succeeds(
     try:
         assert locked.wait(10)
         # Publish directly: dispatch_items would also mark the (locked) row as sent.
-        preannotate_item.apply_async(args=[item.pk])
+        preannotate_items.apply_async(args=([item.pk],))
         wait_for(
-            lambda: f"Retrying pre-annotation item {item.pk}" in log.read_text(),
+            lambda: f"Retrying pre-annotation items [{item.pk}]" in log.read_text(),
             timeout=60,
             what="the worker to meet the lock and schedule a retry",
         )

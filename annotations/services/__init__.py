@@ -11,9 +11,9 @@ from annotations.services.documents import ImportReport, documents_import
 from annotations.services.preannotation import (
     dispatch_items,
     preannotation_dispatch_pending,
-    preannotation_item_fail,
+    preannotation_items_fail,
     preannotation_request,
-    preannotation_run_item,
+    preannotation_run_items,
     run_for_project,
 )
 from annotations.services.projects import (
@@ -53,9 +53,9 @@ __all__ = [
     "evidence_delete",
     "membership_set",
     "preannotation_dispatch_pending",
-    "preannotation_item_fail",
+    "preannotation_items_fail",
     "preannotation_request",
-    "preannotation_run_item",
+    "preannotation_run_items",
     "project_create",
     "project_get_or_create",
     "run_for_project",

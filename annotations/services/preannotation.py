@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from django.conf import settings
 from django.contrib.auth.models import User
@@ -42,6 +42,9 @@ logger = logging.getLogger(__name__)
 # An item sent this long ago and still not started is presumed lost and sent again; one started
 # this long ago and not finished belongs to a dead worker. Both are safe: the task is idempotent.
 RESEND_QUEUED_AFTER = timedelta(minutes=10)
+# Documents per task: enough to share each task's transactions and broker round trip, few
+# enough that a batch of large documents stays far inside the task time limit.
+BATCH_SIZE = 20
 
 
 def _running_stale_after() -> timedelta:
@@ -113,34 +116,35 @@ def preannotation_request(
 
 
 def dispatch_items(item_ids: Sequence[int]) -> int:
-    """Send a task for each item; mark each sent. Returns how many were sent.
+    """Send the items to the workers in batches of BATCH_SIZE; mark each sent. Returns how many.
 
     Called after commit. A broker error stops the sending and leaves the rest unsent (queued,
     `sent_at` empty) for the dispatcher to retry; it is logged, never raised into the request.
     """
     from kombu.exceptions import OperationalError as BrokerError
 
-    from annotations.tasks.preannotation import preannotate_item
+    from annotations.tasks.preannotation import preannotate_items
 
-    sent: list[int] = []
+    sent = 0
+    batches = [list(item_ids[i : i + BATCH_SIZE]) for i in range(0, len(item_ids), BATCH_SIZE)]
     try:
-        for item_id in item_ids:
+        for batch in batches:
             if settings.CELERY_TASK_ALWAYS_EAGER:
                 # Mark first: eager tasks run inside apply_async and finish before it returns.
-                PreannotationItem.objects.filter(pk=item_id).update(sent_at=timezone.now())
-            preannotate_item.apply_async(args=(item_id,))
-            sent.append(item_id)
+                PreannotationItem.objects.filter(pk__in=batch).update(sent_at=timezone.now())
+            preannotate_items.apply_async(args=(batch,))
+            if not settings.CELERY_TASK_ALWAYS_EAGER:
+                PreannotationItem.objects.filter(pk__in=batch, sent_at__isnull=True).update(
+                    sent_at=timezone.now()
+                )
+            sent += len(batch)
     except (BrokerError, OSError) as error:
         logger.warning(
             "Broker unavailable; %d pre-annotation item(s) stay queued: %s",
-            len(item_ids) - len(sent),
+            len(item_ids) - sent,
             error,
         )
-    if sent and not settings.CELERY_TASK_ALWAYS_EAGER:
-        PreannotationItem.objects.filter(pk__in=sent, sent_at__isnull=True).update(
-            sent_at=timezone.now()
-        )
-    return len(sent)
+    return sent
 
 
 def preannotation_dispatch_pending() -> int:
@@ -157,82 +161,96 @@ def preannotation_dispatch_pending() -> int:
     return dispatch_items(list(pending[:10_000]))
 
 
-def preannotation_run_item(*, item_id: int) -> bool:
-    """Pre-annotate the item's document and store the result; True if work was done.
+def preannotation_run_items(*, item_ids: Sequence[int]) -> int:
+    """Pre-annotate the items' documents and store the results; return how many were analysed.
 
-    Idempotent: returns False at once if the item is missing or already finished. The engine
-    runs outside any transaction (it is pure CPU); the result is stored under a row lock on the
-    item, re-checked, so concurrent or repeated deliveries store it exactly once. Raises
-    django.db.OperationalError on lock or connection trouble (transient: the task retries).
+    Idempotent: finished items are skipped, so a repeated, duplicated or redelivered batch does
+    nothing more. First the unfinished items are marked running under a NOWAIT row lock (lock
+    trouble raises django.db.OperationalError: transient, the task retries). The engine then
+    runs outside any transaction, once per document; a document that makes it raise fails
+    alone. Last, in one transaction, the items are locked again and re-checked, so concurrent
+    deliveries store each result exactly once, and the engine's rows are swapped in bulk.
     """
     with transaction.atomic():
-        # Lock only the item (of=self): items of one run must not contend on the run's row.
-        item = (
+        # Lock only the items (of=self): items of one run must not contend on the run's row.
+        items = list(
             PreannotationItem.objects.select_for_update(no_key=True, nowait=True, of=("self",))
             .select_related("run")
-            .filter(pk=item_id)
-            .first()
+            .filter(pk__in=item_ids)
+            .exclude(state__in=[RunState.DONE, RunState.FAILED])
+            .order_by("pk")
         )
-        if item is None or item.state in (RunState.DONE, RunState.FAILED):
-            return False
+        if not items:
+            return 0
         now = timezone.now()
-        PreannotationItem.objects.filter(pk=item.pk).update(
+        PreannotationItem.objects.filter(pk__in=[item.pk for item in items]).update(
             state=RunState.RUNNING, attempts=F("attempts") + 1, started_at=now
         )
-        PreannotationRun.objects.filter(pk=item.run_id, state=RunState.QUEUED).update(
-            state=RunState.RUNNING, started_at=now
-        )
-        run = item.run
+        PreannotationRun.objects.filter(
+            pk__in={item.run_id for item in items}, state=RunState.QUEUED
+        ).update(state=RunState.RUNNING, started_at=now)
 
-    document = Document.objects.get(pk=item.document_id)
-    already = (
-        not run.force
-        and Suggestion.objects.filter(
-            document=document, engine=run.engine, engine_version=run.engine_version
-        ).exists()
-    )
-    analysis = None if already else engine.analyse(document.text)
+    documents = Document.objects.in_bulk({item.document_id for item in items})
+    already = _already_annotated(items)
+    analyses: dict[int, engine.Analysis] = {}
+    errors: dict[int, str] = {}
+    for document_id, document in documents.items():
+        if document_id in already:
+            continue
+        try:
+            analyses[document_id] = engine.analyse(document.text)
+        except Exception as error:
+            # Whatever the engine trips on in one document must not fail the rest of the batch.
+            logger.exception("The engine failed on document %s", document_id)
+            errors[document_id] = f"{type(error).__name__}: {error}"
 
     with transaction.atomic():
-        item = PreannotationItem.objects.select_for_update(no_key=True).get(pk=item_id)
-        if item.state in (RunState.DONE, RunState.FAILED):
-            return False
-        if analysis is not None:
-            _replace_engine_output(document, analysis)
-            _fill_metadata_from_structure(document, analysis)
-        _finish_item(item, state=RunState.DONE)
-    return analysis is not None
+        unfinished = list(
+            PreannotationItem.objects.select_for_update(no_key=True)
+            .filter(pk__in=[item.pk for item in items])
+            .exclude(state__in=[RunState.DONE, RunState.FAILED])
+            .order_by("pk")
+        )
+        if not unfinished:
+            return 0
+        storing = {item.document_id for item in unfinished} & analyses.keys()
+        _replace_engine_output({doc: analyses[doc] for doc in storing})
+        for document_id in storing:
+            _fill_metadata_from_structure(documents[document_id], analyses[document_id])
+        _finish_items(unfinished, errors=errors)
+    return len(storing)
 
 
-def preannotation_item_fail(*, item_id: int, error: str) -> None:
-    """Record that an item failed for good (retries exhausted or a non-transient error).
+def preannotation_items_fail(*, item_ids: Sequence[int], error: str) -> None:
+    """Record that items failed for good (retries exhausted or a non-transient error).
 
-    The document is released to the queue all the same (reviewers can work without
-    suggestions), and the error is kept on the item and the run for the admin and API.
+    Finished items are left alone. The documents are released to the queue all the same
+    (reviewers can work without suggestions), and the error is kept on the items and runs for
+    the admin and API.
     """
     with transaction.atomic():
-        item = PreannotationItem.objects.select_for_update(no_key=True).filter(pk=item_id).first()
-        if item is None or item.state in (RunState.DONE, RunState.FAILED):
-            return
-        item.error = error[:2000]
-        _finish_item(item, state=RunState.FAILED)
+        unfinished = list(
+            PreannotationItem.objects.select_for_update(no_key=True)
+            .filter(pk__in=item_ids)
+            .exclude(state__in=[RunState.DONE, RunState.FAILED])
+            .order_by("pk")
+        )
+        _finish_items(unfinished, errors={item.document_id: error for item in unfinished})
 
 
-def preannotation_item_note_retry(*, item_id: int, error: str) -> None:
-    """Keep the last transient error on an item about to be retried (best effort).
+def preannotation_items_note_retry(*, item_ids: Sequence[int], error: str) -> None:
+    """Keep the last transient error on items about to be retried (best effort).
 
-    Skips a row locked by someone else: the lock may be the very failure being retried, and
+    Skips rows locked by someone else: the lock may be the very failure being retried, and
     waiting for it here would stall the worker.
     """
     with transaction.atomic():
-        item = (
-            PreannotationItem.objects.select_for_update(no_key=True, skip_locked=True)
-            .filter(pk=item_id, state__in=[RunState.QUEUED, RunState.RUNNING])
-            .first()
+        free = PreannotationItem.objects.select_for_update(no_key=True, skip_locked=True).filter(
+            pk__in=item_ids, state__in=[RunState.QUEUED, RunState.RUNNING]
         )
-        if item is not None:
-            item.error = f"retrying after: {error}"[:2000]
-            item.save(update_fields=["error"])
+        PreannotationItem.objects.filter(pk__in=list(free.values_list("pk", flat=True))).update(
+            error=f"retrying after: {error}"[:2000]
+        )
 
 
 def run_for_project(*, project: Project, run_id: int) -> PreannotationRun:
@@ -243,14 +261,39 @@ def run_for_project(*, project: Project, run_id: int) -> PreannotationRun:
     return run
 
 
-def _replace_engine_output(document: Document, analysis: engine.Analysis) -> None:
-    """Swap this engine's zones and suggestions for the new ones (any earlier version too)."""
-    Zone.objects.filter(document=document, engine=analysis.engine).delete()
-    Suggestion.objects.filter(document=document, engine=analysis.engine).delete()
+def _already_annotated(items: Sequence[PreannotationItem]) -> set[int]:
+    """Documents of non-forced runs that the run's engine version has already annotated."""
+    wanted: dict[tuple[str, str], list[int]] = {}
+    for item in items:
+        if not item.run.force:
+            wanted.setdefault((item.run.engine, item.run.engine_version), []).append(
+                item.document_id
+            )
+    done: set[int] = set()
+    for (name, version), document_ids in wanted.items():
+        done.update(
+            Suggestion.objects.filter(
+                document_id__in=document_ids, engine=name, engine_version=version
+            ).values_list("document_id", flat=True)
+        )
+    return done
+
+
+def _replace_engine_output(analyses: dict[int, engine.Analysis]) -> None:
+    """Swap the engine's zones and suggestions on these documents (any earlier version too).
+
+    One delete and one bulk insert per table for the whole batch. Spans that accepted a
+    replaced suggestion keep everything they copied and lose only the link (SET NULL).
+    """
+    if not analyses:
+        return
+    name = next(iter(analyses.values())).engine
+    Zone.objects.filter(document_id__in=analyses, engine=name).delete()
+    Suggestion.objects.filter(document_id__in=analyses, engine=name).delete()
     Zone.objects.bulk_create(
         [
             Zone(
-                document=document,
+                document_id=document_id,
                 engine=analysis.engine,
                 engine_version=analysis.version,
                 kind=str(zone.kind),
@@ -258,13 +301,15 @@ def _replace_engine_output(document: Document, analysis: engine.Analysis) -> Non
                 end=zone.end,
                 metadata=dict(zone.metadata),
             )
+            for document_id, analysis in analyses.items()
             for zone in analysis.zones
-        ]
+        ],
+        batch_size=1000,
     )
     Suggestion.objects.bulk_create(
         [
             Suggestion(
-                document=document,
+                document_id=document_id,
                 engine=analysis.engine,
                 engine_version=analysis.version,
                 start=s.start,
@@ -274,6 +319,7 @@ def _replace_engine_output(document: Document, analysis: engine.Analysis) -> Non
                 confidence=max(0.0, min(1.0, s.confidence)),
                 source_name=(s.source or "")[:300],
             )
+            for document_id, analysis in analyses.items()
             for s in analysis.suggestions
         ],
         batch_size=1000,
@@ -320,38 +366,54 @@ def _fill_metadata_from_structure(document: Document, analysis: engine.Analysis)
     )
 
 
-def _finish_item(item: PreannotationItem, *, state: str) -> None:
-    """Mark the item finished, count it on the run, release the document, close the run.
+def _finish_items(items: Sequence[PreannotationItem], *, errors: dict[int, str]) -> None:
+    """Mark items finished (failed where their document has an error), count them on their
+    runs, release their documents to the queue, and close the runs they complete.
 
-    Precondition: the item row is locked in the current transaction and was not finished.
+    Precondition: the item rows are locked in the current transaction and were not finished.
+    Runs are locked in id order, so concurrent batches of one run never deadlock.
     """
+    if not items:
+        return
     now = timezone.now()
-    item.state = state
-    item.finished_at = now
-    if state == RunState.DONE:
-        item.error = ""
-    item.save(update_fields=["state", "finished_at", "error"])
-    counter = "documents_done" if state == RunState.DONE else "documents_failed"
-    PreannotationRun.objects.filter(pk=item.run_id).update(**{counter: F(counter) + 1})
-    Document.objects.filter(pk=item.document_id, status=DocumentStatus.PREANNOTATING).update(
-        status=DocumentStatus.READY
+    failed = [item for item in items if item.document_id in errors]
+    done = [item for item in items if item.document_id not in errors]
+    PreannotationItem.objects.filter(pk__in=[item.pk for item in done]).update(
+        state=RunState.DONE, finished_at=now, error=""
     )
-    # The last item to finish closes the run; the lock on the run row orders concurrent finishers.
-    run = PreannotationRun.objects.select_for_update(no_key=True).get(pk=item.run_id)
-    if run.documents_done + run.documents_failed >= run.documents_total and run.finished_at is None:
-        failures = list(
-            run.items.filter(state=RunState.FAILED).values_list("document_id", "error")[:5]
+    for item in failed:
+        PreannotationItem.objects.filter(pk=item.pk).update(
+            state=RunState.FAILED, finished_at=now, error=errors[item.document_id][:2000]
         )
-        run.state = (
-            RunState.FAILED if run.documents_failed and not run.documents_done else RunState.DONE
+    Document.objects.filter(
+        pk__in={item.document_id for item in items}, status=DocumentStatus.PREANNOTATING
+    ).update(status=DocumentStatus.READY)
+    for run_id in sorted({item.run_id for item in items}):
+        done_here = sum(1 for item in done if item.run_id == run_id)
+        failed_here = sum(1 for item in failed if item.run_id == run_id)
+        PreannotationRun.objects.filter(pk=run_id).update(
+            documents_done=F("documents_done") + done_here,
+            documents_failed=F("documents_failed") + failed_here,
         )
-        run.error = "; ".join(f"document {doc}: {err}" for doc, err in failures)
-        run.finished_at = now
-        run.save(update_fields=["state", "error", "finished_at"])
-        audit_record(
-            actor=None,
-            action="preannotation.finished",
-            entity=run,
-            project=run.project,
-            after={"state": run.state, "done": run.documents_done, "failed": run.documents_failed},
-        )
+        _close_run_if_complete(run_id, now)
+
+
+def _close_run_if_complete(run_id: int, now: datetime) -> None:
+    """Close the run once every document is finished; the run's row lock orders finishers."""
+    run = PreannotationRun.objects.select_for_update(no_key=True).get(pk=run_id)
+    if run.documents_done + run.documents_failed < run.documents_total or run.finished_at:
+        return
+    failures = list(run.items.filter(state=RunState.FAILED).values_list("document_id", "error")[:5])
+    run.state = (
+        RunState.FAILED if run.documents_failed and not run.documents_done else RunState.DONE
+    )
+    run.error = "; ".join(f"document {doc}: {err}" for doc, err in failures)
+    run.finished_at = now
+    run.save(update_fields=["state", "error", "finished_at"])
+    audit_record(
+        actor=None,
+        action="preannotation.finished",
+        entity=run,
+        project=run.project,
+        after={"state": run.state, "done": run.documents_done, "failed": run.documents_failed},
+    )

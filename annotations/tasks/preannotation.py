@@ -24,21 +24,21 @@ class PreannotationTask(Task[Any, Any]):
     def on_retry(
         self, exc: Exception, task_id: str, args: Any, kwargs: Any, einfo: ExceptionInfo
     ) -> None:
-        logger.warning("Retrying pre-annotation item %s after %r", args[0], exc)
+        logger.warning("Retrying pre-annotation items %s after %r", args[0], exc)
         try:
-            service.preannotation_item_note_retry(item_id=args[0], error=repr(exc))
+            service.preannotation_items_note_retry(item_ids=args[0], error=repr(exc))
         except DatabaseError:
-            logger.warning("Could not record the retry of item %s", args[0], exc_info=True)
+            logger.warning("Could not record the retry of items %s", args[0], exc_info=True)
 
     def on_failure(
         self, exc: Exception, task_id: str, args: Any, kwargs: Any, einfo: ExceptionInfo
     ) -> None:
-        service.preannotation_item_fail(item_id=args[0], error=f"{type(exc).__name__}: {exc}")
+        service.preannotation_items_fail(item_ids=args[0], error=f"{type(exc).__name__}: {exc}")
 
 
 @shared_task(
     base=PreannotationTask,
-    name="annotations.preannotate_item",
+    name="annotations.preannotate_items",
     acks_late=True,
     reject_on_worker_lost=True,
     autoretry_for=TRANSIENT_ERRORS,
@@ -47,9 +47,9 @@ class PreannotationTask(Task[Any, Any]):
     retry_jitter=True,
     max_retries=6,
 )
-def preannotate_item(item_id: int) -> None:
-    """Pre-annotate one run item's document (idempotent; see preannotation_run_item)."""
-    service.preannotation_run_item(item_id=item_id)
+def preannotate_items(item_ids: list[int]) -> None:
+    """Pre-annotate a batch of run items' documents (idempotent; see preannotation_run_items)."""
+    service.preannotation_run_items(item_ids=item_ids)
 
 
 @shared_task(name="annotations.preannotation_dispatch_pending", ignore_result=True)
