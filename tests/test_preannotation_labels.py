@@ -462,3 +462,19 @@ def test_reference_list_entries_get_no_label() -> None:
 
 def test_one_as_a_pronoun_is_no_figure() -> None:
     assert claim_cues("Posts like this one spread fast among worried readers.") is None
+
+
+def test_recommending_and_forecasting_bodies_are_sources() -> None:
+    found = find_attribution("The NHS recommends 150 minutes of activity a week.")
+    assert found is not None
+    assert found.source == "the NHS"
+    expects = find_attribution("Acme expects to hire 200 people next year.")
+    assert expects is not None
+    assert expects.source == "Acme"
+
+
+def test_a_social_media_post_is_a_source() -> None:
+    found = find_attribution("A viral post says the pier will close in May.")
+    assert found is not None
+    assert "post" in found.source
+    assert find_attribution("He was appointed to the post of harbour master in 2020.") is None
