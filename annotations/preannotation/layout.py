@@ -271,6 +271,8 @@ def parse_date(text: str) -> str | None:
 
 def parse_dateline(line: str) -> tuple[int, dict[str, str]] | None:
     """Return (end of the dateline, its date and wire as metadata) for a story's first line."""
+    if not line[:2].isupper():
+        return None  # a dateline opens with a place in capitals
     match = DATELINE_RE.match(line)
     if match is None or not (match.group("date") or match.group("wire") or match.group("agency")):
         return None
@@ -437,7 +439,7 @@ def parse_by_label(line: str, following: str) -> dict[str, str] | None:
 
 def is_menu_line(line: str) -> bool:
     """True for a navigation line: short items between bars or bullets ("Home | News")."""
-    if len(line) > MAX_BOILERPLATE_CHARS:
+    if len(line) > MAX_BOILERPLATE_CHARS or not any(mark in line for mark in "|•·"):
         return False
     items = [item.strip() for item in MENU_SEPARATOR_RE.split(line)]
     if len(items) < 2 or not all(items):
@@ -461,6 +463,7 @@ def is_contact_note(line: str) -> bool:
     """True for a note inviting readers to write in, with the address to write to."""
     return (
         len(line) <= MAX_CONTACT_NOTE_CHARS
+        and "@" in line
         and EMAIL_RE.search(line) is not None
         and CONTACT_INVITE_RE.search(line) is not None
     )
