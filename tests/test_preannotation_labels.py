@@ -383,3 +383,98 @@ def test_writer_speaking_as_i_is_opinion_even_with_numbers() -> None:
 def test_having_none_is_a_checkable_state() -> None:
     text = "Pool Closes\n\nThe club has no lifeguard on the weekend.\n"
     assert _labels(text)[-1][1] == Label.UNSOURCED
+
+
+_INTERVIEW = (
+    "The lock keeper\n"
+    "Interview by Jo Bell\n"
+    "\n"
+    "Ana Ruiz, 61, has kept the Dunmere lock for 30 years.\n"
+    "\n"
+    "Q: How busy is the lock?\n"
+    "A: Busier than ever. We passed 4,000 boats last summer.\n"
+    "\n"
+    "Q: The canal was nearly closed in 1990. Why did it survive?\n"
+    "A: Volunteers. Frankly, they saved it.\n"
+)
+
+
+def test_answers_in_a_q_and_a_are_sourced_to_the_interviewee() -> None:
+    labels = {sentence: (label, source) for sentence, label, source in _labels(_INTERVIEW)}
+    assert labels["A: Busier than ever."] == (Label.SOURCED, "Ana Ruiz")
+    assert labels["We passed 4,000 boats last summer."] == (Label.SOURCED, "Ana Ruiz")
+    assert labels["Frankly, they saved it."] == (Label.SOURCED, "Ana Ruiz")
+
+
+def test_interviewer_questions_get_no_label_but_their_claims_do() -> None:
+    labels = {sentence: label for sentence, label, _source in _labels(_INTERVIEW)}
+    assert "Q: How busy is the lock?" not in labels
+    assert "Why did it survive?" not in labels
+    assert labels["Q: The canal was nearly closed in 1990."] == Label.UNSOURCED
+
+
+def test_named_speaker_turns_are_sourced_to_the_speaker() -> None:
+    text = (
+        "Council meeting transcript\n\n"
+        "MAYOR: The budget is balanced.\n"
+        "LEE: It is not balanced at all.\n"
+        "MAYOR: We cut spending by 4%.\n"
+        "LEE: Only on paper.\n"
+    )
+    sources = {sentence: source for sentence, _label, source in _labels(text)}
+    assert sources["MAYOR: The budget is balanced."] == "Mayor"
+    assert sources["LEE: Only on paper."] == "Lee"
+
+
+def test_a_label_used_once_is_no_speaker() -> None:
+    text = "Fact check\n\nCLAIM: A post says the pier will close in 2025.\nVERDICT: False.\n"
+    reasons = [suggestion.reason for suggestion in analyse(text).suggestions]
+    assert not any(reason.startswith("speaker turn") for reason in reasons)
+
+
+def test_dateline_is_read_past_for_the_speaker() -> None:
+    text = (
+        "Acme opens plant\n\n"
+        "DUNMERE, May 3, 2024 (Wire) — Acme Widgets today announced that it opened a plant.\n"
+    )
+    ((_sentence, label, source),) = _labels(text)
+    assert label == Label.SOURCED
+    assert source == "Acme Widgets"
+
+
+def test_caption_label_is_no_command() -> None:
+    text = "Storm hits coast\n\nThe sea rose.\n\nPicture: Waves break over the pier at dawn.\n"
+    labels = {sentence: label for sentence, label, _source in _labels(text)}
+    assert labels["Picture: Waves break over the pier at dawn."] == Label.UNSOURCED
+
+
+def test_reference_list_entries_get_no_label() -> None:
+    text = (
+        "Walking and health\n\n"
+        "Walking lowers heart risk, a 2020 study found.\n\n"
+        "References:\n"
+        "Smith J. (2020), Walking and the heart, Journal of Health 12, pp. 1-9.\n"
+        "Lee K. (2019), Steps in 40 towns, Health Review 3.\n"
+    )
+    labelled = [sentence for sentence, _label, _source in _labels(text)]
+    assert not any(sentence.startswith(("Smith", "Lee", "References")) for sentence in labelled)
+
+
+def test_one_as_a_pronoun_is_no_figure() -> None:
+    assert claim_cues("Posts like this one spread fast among worried readers.") is None
+
+
+def test_recommending_and_forecasting_bodies_are_sources() -> None:
+    found = find_attribution("The NHS recommends 150 minutes of activity a week.")
+    assert found is not None
+    assert found.source == "the NHS"
+    expects = find_attribution("Acme expects to hire 200 people next year.")
+    assert expects is not None
+    assert expects.source == "Acme"
+
+
+def test_a_social_media_post_is_a_source() -> None:
+    found = find_attribution("A viral post says the pier will close in May.")
+    assert found is not None
+    assert "post" in found.source
+    assert find_attribution("He was appointed to the post of harbour master in 2020.") is None

@@ -290,3 +290,125 @@ def test_headlines_under_a_related_header_are_chrome_even_before_comments() -> N
     )
     assert "2 Comments" in chrome
     assert _texts(text, ZoneKind.BODY) == ["Work on the dam began on Monday."]
+
+
+def test_relative_timestamp_and_name_list_form_a_byline() -> None:
+    text = (
+        "Flood live: river peaks at Dunmere\n"
+        "Updated 12 minutes ago\n"
+        "Ana Ruiz, Sam Lee and Jo Bell\n"
+        "\n"
+        "The river peaked at 4.2 metres this morning.\n"
+    )
+    assert layout.is_date_line("Updated 12 minutes ago")
+    assert _texts(text, ZoneKind.BYLINE) == [
+        "Updated 12 minutes ago\nAna Ruiz, Sam Lee and Jo Bell"
+    ]
+    assert _texts(text, ZoneKind.TITLE) == ["Flood live: river peaks at Dunmere"]
+
+
+def test_by_line_with_a_lower_case_role_and_interview_by() -> None:
+    assert layout.parse_byline("By Jo Bell, health reporter") == {"author": "Jo Bell"}
+    assert layout.parse_byline("Interview by Sam Lee") == {"author": "Sam Lee"}
+    assert layout.parse_byline("By the way, the bridge is closed") is None
+
+
+def test_placed_signature_is_a_closing_byline() -> None:
+    meta = layout.parse_byline("— Ana Ruiz, chair of the parish council, Dunmere")
+    assert meta is not None
+    assert meta["author"] == "Ana Ruiz"
+    assert layout.parse_byline("- Lower taxes, higher wages") is None
+
+
+def test_letters_page_is_one_article_per_signed_letter() -> None:
+    text = (
+        "Your Letters\n"
+        "Write to us at post@example.org. We may shorten letters.\n"
+        "\n"
+        "Keep the ferry running\n"
+        "The ferry is the only link to the island in winter.\n"
+        "— Ana Ruiz, Dunmere\n"
+        "\n"
+        "Parking fees hurt shops\n"
+        "Since the fees rose, half the shops on Mill Street have closed.\n"
+        "— Sam Lee, Eastwick\n"
+    )
+    assert _texts(text, ZoneKind.TITLE) == ["Keep the ferry running", "Parking fees hurt shops"]
+    assert _texts(text, ZoneKind.BYLINE) == ["— Ana Ruiz, Dunmere", "— Sam Lee, Eastwick"]
+    assert _texts(text, ZoneKind.BOILERPLATE) == [
+        "Your Letters\nWrite to us at post@example.org. We may shorten letters."
+    ]
+    assert [z.metadata.get("author") for z in _zones(text, ZoneKind.ARTICLE)] == [
+        "Ana Ruiz",
+        "Sam Lee",
+    ]
+
+
+def test_menu_lines_contact_lines_and_disclaimers_are_chrome() -> None:
+    assert layout.is_menu_line("Home | World | Sport | Weather")
+    assert layout.is_menu_line("More letters | Submit a letter")
+    assert not layout.is_menu_line("Storm | What we know")
+    assert layout.is_contact_line("press@example.com")
+    assert layout.is_contact_line("+44 (0)20 7946 0958")
+    assert layout.is_boilerplate_line("Columns represent the views of the writers, not the paper.")
+    assert layout.is_contact_note("Got a tip? Email tips@example.org.")
+
+
+def test_press_release_furniture() -> None:
+    text = (
+        "Home | Newsroom | Investors | Contact\n"
+        "\n"
+        "Acme Opens Plant in Dunmere\n"
+        "Plant adds 300 jobs by 2026\n"
+        "NEWS PROVIDED BY\n"
+        "Acme Widgets Ltd.\n"
+        "12 May, 2024, 09:00 ET\n"
+        "\n"
+        "DUNMERE, May 12, 2024 /Wire Service/ — Acme Widgets today opened a plant.\n"
+        "\n"
+        "About Acme Widgets\n"
+        "Acme Widgets makes widgets. Visit www.example.com.\n"
+        "\n"
+        "Media contact\n"
+        "Jo Bell, Acme Widgets\n"
+        "press@example.com\n"
+    )
+    assert _texts(text, ZoneKind.TITLE) == [
+        "Acme Opens Plant in Dunmere\nPlant adds 300 jobs by 2026"
+    ]
+    assert _texts(text, ZoneKind.BYLINE) == [
+        "NEWS PROVIDED BY\nAcme Widgets Ltd.\n12 May, 2024, 09:00 ET"
+    ]
+    assert _texts(text, ZoneKind.BODY) == [
+        "DUNMERE, May 12, 2024 /Wire Service/ — Acme Widgets today opened a plant."
+    ]
+    assert len(_zones(text, ZoneKind.BOILERPLATE)) == 3
+    article = _zones(text, ZoneKind.ARTICLE)[0]
+    assert article.metadata["outlet"] == "Wire Service"
+
+
+def test_question_headline_over_standfirst_is_one_title_block() -> None:
+    text = (
+        "Is tap water safe? Here is what the tests say\n"
+        "Our reporter looked at ten years of results from the county\n"
+        "By Jo Bell | 3 May 2024\n"
+        "\n"
+        "Image caption: A tap in a kitchen in Dunmere.\n"
+        "\n"
+        "The county tested 400 taps last year.\n"
+    )
+    assert len(_texts(text, ZoneKind.TITLE)) == 1
+    assert _texts(text, ZoneKind.CAPTION) == ["Image caption: A tap in a kitchen in Dunmere."]
+
+
+def test_editor_note_closing_an_interview_is_a_byline() -> None:
+    text = (
+        "Meet the harbour master\n"
+        "By Jo Bell\n"
+        "\n"
+        "Q: How long have you worked here?\n"
+        "A: Twenty years.\n"
+        "\n"
+        "This interview has been condensed for clarity.\n"
+    )
+    assert _texts(text, ZoneKind.BYLINE)[-1] == "This interview has been condensed for clarity."

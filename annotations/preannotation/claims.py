@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from .layout import MONTHS
 
 NUMBER_WORDS = (
-    "one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|"
+    "two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|"
     "fifty|hundred|hundreds|thousand|thousands|million|millions|billion|billions|dozen|dozens"
 )
 NUMBER_RE = re.compile(rf"\d|\b(?:{NUMBER_WORDS})\b", re.IGNORECASE)

@@ -22,7 +22,7 @@ from .sentences import split_sentences
 from .structure import find_zones
 
 ENGINE_NAME = "factcheck-rules"
-ENGINE_VERSION = "1.2.0"
+ENGINE_VERSION = "1.3.0"
 
 LABELLED_ZONES = (ZoneKind.TITLE, ZoneKind.BODY, ZoneKind.CAPTION, ZoneKind.COMMENTS)
 # Framing this loaded turns a reported statement into the author's opinion.
@@ -90,8 +90,26 @@ SIGNPOST_RE = re.compile(
     r"|some|a few)\b"
 )
 MAX_SIGNPOST_WORDS = 16
+# The header over a list of references; the entries under it cite, they claim nothing.
+REFERENCE_HEADER_RE = re.compile(
+    r"(?:sources|references|bibliography|further reading|notes|works cited)\s*:?", re.IGNORECASE
+)
 # A subhead written as a short question on its own line ("What happened?").
 MAX_SUBHEAD_QUESTION_WORDS = 10
+
+
+# Speaker turns in an interview or transcript: "Q: …" / "A: …", "SMITH: …", "Jo Bell: …".
+SPEAKER_TURN_RE = re.compile(r"(?P<tag>Q|A|[A-Z][\w.'’-]*(?:\s+[A-Z][\w.'’-]*){0,2})\s*:\s+(?=\S)")
+QUESTION_TAGS = frozenset({"Q", "Question", "QUESTION", "Interviewer", "INTERVIEWER"})
+ANSWER_TAGS = frozenset({"A", "Answer", "ANSWER"})
+# A tag is a speaker only when it recurs: "CLAIM:" and "VERDICT:" once each are labels.
+MIN_TURNS_PER_TAG = 2
+# The interviewee, named at the start of the introduction: "Dr. Ana Ruiz, 52, is …".
+INTERVIEWEE_RE = re.compile(
+    r"(?P<name>(?:(?:Dr|Prof|Mr|Mrs|Ms|Sir|Dame)\.?\s+)?[A-Z][\w’'-]+(?:\s+[A-Z][\w’'-]+){1,3})"
+    r"(?=,|\s+(?:is|was|has|leads|runs|heads)\b)"
+)
+INTERVIEWEE = "the interviewee"
 
 
 @dataclass(slots=True)
@@ -155,6 +173,48 @@ def _paragraphs(text: str, spans: list[tuple[int, int, ZoneKind]]) -> list[list[
         paragraphs[-1].append(index)
         previous_end = _end
     return paragraphs
+
+
+def _speaker_turns(
+    text: str, spans: list[tuple[int, int, ZoneKind]], paragraphs: list[list[int]]
+) -> dict[int, tuple[bool, str]]:
+    """Map each speaker-turn paragraph to (is_answer, speaker).
+
+    "Q:" lines are the interviewer's; "A:" lines are the interviewee's, named by the opening
+    of the first paragraph of the article that is no turn ("Dr. Ana Ruiz, 52, is …"). A name
+    tag ("SMITH:", "Jo Bell:") speaks for itself. A tag counts only when it recurs.
+    """
+    tags: dict[int, str] = {}
+    for number, paragraph in enumerate(paragraphs):
+        start, end, kind = spans[paragraph[0]]
+        match = SPEAKER_TURN_RE.match(text, start, end)
+        if kind == ZoneKind.BODY and match is not None:
+            tags[number] = match.group("tag")
+    counts: dict[str, int] = {}
+    for tag in tags.values():
+        counts[tag] = counts.get(tag, 0) + 1
+    recurring = {tag for tag, count in counts.items() if count >= MIN_TURNS_PER_TAG}
+    if len(recurring) < 2:
+        return {}  # one recurring label is a list ("Update: …"), not a conversation
+    turns: dict[int, tuple[bool, str]] = {}
+    interviewee = INTERVIEWEE
+    for number, paragraph in enumerate(paragraphs):
+        start, end, kind = spans[paragraph[0]]
+        if kind == ZoneKind.TITLE:
+            interviewee = INTERVIEWEE  # a new article
+        tag = tags.get(number, "")
+        if tag not in recurring:
+            named = INTERVIEWEE_RE.match(text, start, end)
+            if kind == ZoneKind.BODY and interviewee == INTERVIEWEE and named is not None:
+                interviewee = named.group("name")
+            continue
+        if tag in QUESTION_TAGS:
+            turns[number] = (False, "interviewer")
+        elif tag in ANSWER_TAGS:
+            turns[number] = (True, interviewee)
+        else:
+            turns[number] = (True, tag.title() if tag.isupper() else tag)
+    return turns
 
 
 def _resolve(found: attribution.Attribution, context: _Context) -> tuple[str, float]:
@@ -221,6 +281,23 @@ def _is_credit_fragment(sentence: str) -> bool:
         if word.islower() and word not in layout.NAME_CONNECTORS and word not in CREDIT_WORDS
     ]
     return len(lower) <= 1 or len(CREDIT_WORD_RE.findall(rest)) < MIN_CAPTION_DESCRIPTION_WORDS
+
+
+def _without_lead_label(sentence: str, kind: ZoneKind) -> str:
+    """The sentence without a label that frames it: a caption's "Picture:", a dateline.
+
+    "Picture: Waves break over the pier" describes a picture (no command to picture it);
+    "DUNMERE, May 3, 2024 (Wire) — Acme said …" reads from "Acme".
+    """
+    if kind == ZoneKind.CAPTION:
+        label = layout.CAPTION_PREFIX_RE.match(sentence)
+        if label is not None and label.end() < len(sentence):
+            return sentence[label.end() :].lstrip()
+    elif kind == ZoneKind.BODY:
+        dateline = layout.parse_dateline(sentence)
+        if dateline is not None and dateline[0] < len(sentence):
+            return sentence[dateline[0] :]
+    return sentence
 
 
 def _is_question_subhead(sentence: str) -> bool:
@@ -359,7 +436,11 @@ def analyse(text: str) -> Analysis:
     spans = _sentences(text, zones)
     suggestions: list[Suggestion] = []
     context = _Context()
-    for number, paragraph in enumerate(_paragraphs(text, spans)):
+    paragraphs = _paragraphs(text, spans)
+    turns = _speaker_turns(text, spans, paragraphs)
+    in_references = False
+    previous_end = 0
+    for number, paragraph in enumerate(paragraphs):
         first_start = spans[paragraph[0]][0]
         last_start, last_end, _ = spans[paragraph[-1]]
         if spans[paragraph[0]][2] == ZoneKind.TITLE:
@@ -368,6 +449,14 @@ def analyse(text: str) -> Analysis:
         credit = credit_match.group("np") if credit_match and len(paragraph) > 1 else None
         opens_with_quote = text[first_start] in OPENING_QUOTES
         paragraph_source: str | None = None
+        # A reference list runs from its header to the next blank line.
+        in_references = in_references and text.count("\n", previous_end, first_start) < 2
+        previous_end = last_end
+        if in_references:
+            continue
+        if len(paragraph) == 1 and REFERENCE_HEADER_RE.fullmatch(text, first_start, last_end):
+            in_references = True
+            continue
         for position, index in enumerate(paragraph):
             start, end, kind = spans[index]
             sentence = text[start:end]
@@ -384,6 +473,13 @@ def analyse(text: str) -> Analysis:
                 # A new quotation after a quoted speaker, in the same paragraph, is theirs too.
                 started_inside, context.quote_source = True, paragraph_source
             result: tuple[Label, str, float, str | None] | None = None
+            turn = turns.get(number)
+            if turn is not None and turn[0]:
+                # Everything said in a speaker's turn is theirs, views included.
+                reason = f"speaker turn: '{turn[1]}'"
+                result = (Label.SOURCED, reason, 0.75, turn[1])
+            elif turn is not None and sentence.rstrip(" ”’\"')").endswith("?"):
+                continue  # the interviewer's question asks, it claims nothing
             if kind == ZoneKind.TITLE:
                 result = _headline_attribution(sentence)
             if result is None and _opens_quotation(sentence, context, started_inside):
@@ -393,7 +489,8 @@ def analyse(text: str) -> Analysis:
                     reason = f"opens a quotation closed by '{closing.cue}', speaker '{speaker}'"
                     result = (Label.SOURCED, reason, round(sure - 0.05, 2), speaker)
             if result is None:
-                result = _label_sentence(sentence, started_inside, number, credit, context, kind)
+                own = _without_lead_label(sentence, kind)
+                result = _label_sentence(own, started_inside, number, credit, context, kind)
             if sentence.rstrip().endswith(":") and result and result[0] == Label.SOURCED:
                 # "According to the report:" only introduces the next paragraph's quotation.
                 context.intro_source, context.intro_paragraph = result[3], number + 1

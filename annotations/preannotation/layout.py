@@ -50,9 +50,22 @@ TIMESTAMP_WORDS_RE = re.compile(
     r"|\b(?:mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun)(?:day)?\b\.?",
     re.IGNORECASE,
 )
+# A relative timestamp on a running page: "Updated 3 minutes ago", "2 hours ago", "Just now".
+RELATIVE_TIME_RE = re.compile(
+    r"(?:(?:last\s+)?(?:updated|posted|published|modified)\s*:?\s+)?(?:(?:\d+|an?|one|a few)"
+    r"\s+(?:seconds?|secs?|minutes?|mins?|hours?|hrs?|days?|weeks?)\s+ago|just now)",
+    re.IGNORECASE,
+)
 TIME_ZONE_RE = re.compile(r"\b(?:[ECMPA][SD]?T|UTC|GMT|BST|CES?T|IST|AES?T)\b")
 TIMESTAMP_LEFTOVER_RE = re.compile(r"[\s,|·•–—:()-]+")
 MAX_TIMESTAMP_CHARS = 80
+# A dateline opening a story: "SEATTLE, March 3, 2025 /PRNewswire/ —", "LONDON, 3 May 2024
+# (Reuters) -", "PARIS (AFP) —". The place is in capitals; a wire or agency may follow.
+DATELINE_RE = re.compile(
+    r"(?P<place>[A-Z][A-Z.'’-]+(?:\s+[A-Z][A-Z.'’-]+){0,3})(?:,\s+[A-Z][\w.]+)?"
+    rf"(?:,\s+(?P<date>{DATE_PATTERN.replace('?P<', '?P<dl_')}))?"
+    r"\s*(?:/(?P<wire>[^/\n]{2,40})/|\((?P<agency>[^()\n]{2,40})\))?\s*[—–-]{1,2}\s+"
+)
 # Production credits closing a wire story: "Reporting by X; Editing by Y",
 # "Additional reporting by X in Paris", "Compiled by X".
 CREDIT_LINE_RE = re.compile(
@@ -77,7 +90,15 @@ COMMENT_COUNT_RE = re.compile(r"\d+\s+(?:comments?|responses?|replies)", re.IGNO
 DATE_BY_NAME_RE = re.compile(r"(?P<date>.+?)\s+by\s+(?P<name>.+)", re.IGNORECASE)
 # Separators between the parts of a one-line byline: "A | B | C", "A – B – C".
 BYLINE_SEPARATOR_RE = re.compile(r"\s+[|–—·•]\s+|\s+-\s+|\s*\|\s*")
-BY_PREFIX_RE = re.compile(r"(?:(?:written|posted|published|reported)\s+)?by\s+", re.IGNORECASE)
+BY_PREFIX_RE = re.compile(
+    r"(?:(?:written|posted|published|reported|interview|interviewed|words|story|text)\s+)?by\s+",
+    re.IGNORECASE,
+)
+# A label line whose name stands on the next line: "NEWS PROVIDED BY", "Written by:".
+BY_LABEL_RE = re.compile(r"(?:[A-Za-z]+\s+){0,3}by:?", re.IGNORECASE)
+MAX_BY_LABEL_CHARS = 30
+# A role after the name in a "By" line: "By Jo Bell, health reporter", "By Jo Bell, Data team".
+ROLE_SEGMENT_RE = re.compile(r"[A-Za-z][\w’'&-]*(?:\s+[\w’'&-]+){0,5}")
 # A byline naming no person: "Staff report", "From staff reports", "By Wire Services",
 # "Staff and agencies", "Editorial Board".
 STAFF_BYLINE_RE = re.compile(
@@ -94,6 +115,13 @@ KICKER_RE = re.compile(
 )
 # A signature line closing an article: "— Paul Mansfield".
 SIGNATURE_RE = re.compile(r"[—–-]{1,2}\s*(?P<name>[A-Z][\w.'’-]*(?:\s+[A-Z][\w.'’-]*){0,3})")
+# A letter's or column's signature with a town or role: "— Jo Bell, Saltmouth",
+# "— Dr. A. Ruiz, chair of governors, Hill School, Eastcliff". Only a typographic dash, and a
+# name of two words at least, so a hyphen list item ("- Moscow, Russia") stays text.
+PLACED_SIGNATURE_RE = re.compile(
+    r"[—–]{1,2}\s*(?P<name>[A-Z][\w.'’-]*(?:\s+[A-Z][\w.'’-]*){1,4})"
+    r"(?:,\s*[A-Za-z][\w.'’&-]*(?:\s+[\w.'’&-]+){0,5}){1,3}"
+)
 # Words allowed inside a name or outlet besides capitalised tokens.
 NAME_CONNECTORS = frozenset({"of", "the", "and", "de", "da", "van", "von", "al", "bin", "&", "for"})
 NAME_TOKEN_RE = re.compile(r"[A-Z0-9][\w.'’&-]*")
@@ -104,7 +132,7 @@ IMAGE_FILE_RE = re.compile(r"\S.{0,150}\.(?:png|jpe?g|gif|webp|svg|bmp|tiff?)", 
 # "image-ISIS parading", "Screenshots: ...", "Credit: ...".
 CAPTION_PREFIX_RE = re.compile(
     r"[(\[]?(?:photograph\s*:"
-    r"|(?:file\s+)?(?:photo|image|picture|screenshot|map|graphic|illustration|video|caption"
+    r"|(?:file\s+|(?:image|photo|picture|video)\s+)?(?:photo|image|picture|screenshot|map|graphic|illustration|video|caption"
     r"|credit|featured image|pictured)s?(?:\s*[:\-–—|]|\s+(?:by|credit|produced|courtesy|shows"
     r"|above|below|via|source)\b))",
     re.IGNORECASE,
@@ -146,10 +174,46 @@ BOILERPLATE_RE = re.compile(
     r"|^accept(?: all)?(?: cookies)?$|^learn more$|powered by \w+"
     # Pointers to more material: "More photos at ...", "Box score, B6".
     r"|^(?:more|see more|view more|all) (?:photos|pictures|videos|stories|coverage)\b"
-    r"|\bphoto gallery\b|^box score\b",
+    r"|\bphoto gallery\b|^box score\b"
+    # Disclaimers under letters and columns.
+    r"|\brepresents? the views? of\b|\bviews expressed\b|\bnot necessarily (?:reflect|represent)"
+    # Press-release furniture: the wire's "SOURCE Company" line and contact headings.
+    r"|^SOURCE\s+[A-Z]|^(?:media|press|investor|news)\s+(?:contacts?|enquiries|inquiries):?$"
+    r"|^contacts?:?$|^#{3}$|^-30-$",
     re.IGNORECASE,
 )
 MAX_BOILERPLATE_CHARS = 200
+# Navigation by shape: three or more short items between bars or bullets ("Home | News |
+# Sport"), or two when one is a menu word ("More letters | Submit a letter").
+MENU_SEPARATOR_RE = re.compile(r"\s+[|•·]\s+|\s*\|\s*")
+MENU_WORDS = words(
+    """home menu more submit subscribe sign log login share follow contact next previous back
+    read view see all about search"""
+)
+MAX_MENU_ITEM_WORDS = 3
+MAX_MENU_ITEM_CHARS = 25
+# A line that is only an address to reach someone: an e-mail, a web address, a phone number.
+CONTACT_ONLY_RE = re.compile(
+    r"(?:e-?mail|tel|phone|web|website)?:?\s*(?:[\w.+-]+@[\w-]+(?:\.[\w-]+)+"
+    r"|(?:https?://|www\.)\S+|\+?[\d(][\d ()./-]{6,}\d)",
+    re.IGNORECASE,
+)
+EMAIL_RE = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+# A note inviting readers to write in: "Write to us at …", "Email us at …", "Got a tip? Email …".
+CONTACT_INVITE_RE = re.compile(
+    r"(?:^|[.?!]\s+)(?:write to us|e-?mail us|contact us|get in touch|send (?:us|your)|tell us"
+    r"|e-?mail\s+[\w.+-]+@)",
+    re.IGNORECASE,
+)
+MAX_CONTACT_NOTE_CHARS = 400
+# A press release's closing "About Company" section heading.
+ABOUT_HEADING_RE = re.compile(r"About\s+(?P<name>[A-Z][^\n]{1,60})")
+# An editor's note closing an article: "This interview has been edited for length and clarity."
+EDITOR_NOTE_RE = re.compile(
+    r"(?:this|the)\s+(?:interview|conversation|transcript|q&a|article|story|piece)\s+(?:has been"
+    r"|was|is)\s+(?:lightly\s+)?(?:edited|condensed|updated|amended|corrected)\b[^\n]{0,120}",
+    re.IGNORECASE,
+)
 # Headers over a list of links to other stories; the headlines under them are page chrome.
 LINK_LIST_HEADER_RE = re.compile(
     r"(?:related(?: posts| articles| stories| news| coverage)?|more (?:stories|news)"
@@ -205,6 +269,22 @@ def parse_date(text: str) -> str | None:
     return match.group(0)
 
 
+def parse_dateline(line: str) -> tuple[int, dict[str, str]] | None:
+    """Return (end of the dateline, its date and wire as metadata) for a story's first line."""
+    if not line[:2].isupper():
+        return None  # a dateline opens with a place in capitals
+    match = DATELINE_RE.match(line)
+    if match is None or not (match.group("date") or match.group("wire") or match.group("agency")):
+        return None
+    meta: dict[str, str] = {}
+    if match.group("date"):
+        meta["published"] = parse_date(match.group("date")) or match.group("date")
+    outlet = match.group("wire") or match.group("agency")
+    if outlet:
+        meta["outlet"] = outlet.strip()
+    return match.end(), meta
+
+
 def is_date_line(line: str) -> bool:
     """True when the stripped line is only a date or timestamp (a dateline under a byline).
 
@@ -213,7 +293,7 @@ def is_date_line(line: str) -> bool:
     """
     if len(line) > MAX_TIMESTAMP_CHARS:
         return False
-    if DATE_LINE_RE.fullmatch(line) is not None:
+    if DATE_LINE_RE.fullmatch(line) is not None or RELATIVE_TIME_RE.fullmatch(line) is not None:
         return True
     match = DATE_RE.search(line)
     if match is None:
@@ -287,15 +367,19 @@ def parse_byline(line: str) -> dict[str, str] | None:
         return {"author": bio.group("name")}
     if len(line) > 150:
         return None
+    if RELATIVE_TIME_RE.fullmatch(line):
+        return {"updated": line}
     if is_date_line(line):
         published = parse_date(line)
         return {"published": published} if published else None
     credit = parse_credit_line(line)
     if credit is not None:
         return credit
-    signature = SIGNATURE_RE.fullmatch(line)
+    if EDITOR_NOTE_RE.fullmatch(line):
+        return {"_closing": "1"}
+    signature = SIGNATURE_RE.fullmatch(line) or PLACED_SIGNATURE_RE.fullmatch(line)
     if signature is not None:
-        return {"author": signature.group("name")}
+        return {"author": signature.group("name"), "_signature": "1"}
     by_prefix = BY_PREFIX_RE.match(line)
     rest = line[by_prefix.end() :] if by_prefix else line
     segments = [part.strip(" ,") for part in BYLINE_SEPARATOR_RE.split(rest) if part.strip(" ,")]
@@ -316,6 +400,8 @@ def parse_byline(line: str) -> dict[str, str] | None:
             by_prefix = by_prefix or dated
         elif is_name_like(segment.replace(",", " ")):
             names.extend(part.strip() for part in segment.split(",") if part.strip())
+        elif by_prefix is not None and not names and _name_with_role(segment):
+            names.append(segment.split(",", 1)[0].strip())  # "By Jo Bell, health reporter"
         else:
             return None
     # Without "By", only a dated line is a byline: "Syria - Latest News" is a headline.
@@ -328,6 +414,65 @@ def parse_byline(line: str) -> dict[str, str] | None:
         if len(names) > 1:
             meta["outlet"] = names[1]
     return meta
+
+
+def _name_with_role(segment: str) -> bool:
+    """True for "Jo Bell, Data team": a name, a comma and a short role description."""
+    name, comma, role = segment.partition(",")
+    return (
+        bool(comma)
+        and is_name_like(name)
+        and len(name.split()) >= 2
+        and ROLE_SEGMENT_RE.fullmatch(role.strip()) is not None
+    )
+
+
+def parse_by_label(line: str, following: str) -> dict[str, str] | None:
+    """Parse a "NEWS PROVIDED BY" label over a line holding only the name."""
+    if len(line) > MAX_BY_LABEL_CHARS or BY_LABEL_RE.fullmatch(line) is None:
+        return None
+    name = following.strip()
+    if not is_name_like(name):
+        return None
+    return {"outlet": name} if _looks_like_outlet(name) else {"author": name}
+
+
+def is_menu_line(line: str) -> bool:
+    """True for a navigation line: short items between bars or bullets ("Home | News")."""
+    if len(line) > MAX_BOILERPLATE_CHARS or not any(mark in line for mark in "|•·"):
+        return False
+    items = [item.strip() for item in MENU_SEPARATOR_RE.split(line)]
+    if len(items) < 2 or not all(items):
+        return False
+    if any(
+        len(item.split()) > MAX_MENU_ITEM_WORDS
+        or len(item) > MAX_MENU_ITEM_CHARS
+        or item[-1] in ".!?,;"
+        for item in items
+    ):
+        return False
+    return len(items) >= 3 or any(item.split()[0].lower() in MENU_WORDS for item in items)
+
+
+def is_contact_line(line: str) -> bool:
+    """True for a line that is only an e-mail, a web address or a phone number."""
+    return len(line) <= 80 and CONTACT_ONLY_RE.fullmatch(line) is not None
+
+
+def is_contact_note(line: str) -> bool:
+    """True for a note inviting readers to write in, with the address to write to."""
+    return (
+        len(line) <= MAX_CONTACT_NOTE_CHARS
+        and "@" in line
+        and EMAIL_RE.search(line) is not None
+        and CONTACT_INVITE_RE.search(line) is not None
+    )
+
+
+def is_about_heading(line: str) -> bool:
+    """True for a press release's "About Company" section heading."""
+    match = ABOUT_HEADING_RE.fullmatch(line)
+    return match is not None and is_name_like(match.group("name"))
 
 
 def parse_name_outlet(line: str) -> dict[str, str] | None:
@@ -405,9 +550,10 @@ def is_author_bio_of(line: str, author: str) -> bool:
 
 
 def merge_meta(*parts: Mapping[str, str] | None) -> dict[str, str]:
-    """Merge metadata dicts, the first one to set a key wins."""
+    """Merge metadata dicts, the first one to set a key wins; "_" keys are internal marks."""
     merged: dict[str, str] = {}
     for part in parts:
         for key, value in (part or {}).items():
-            merged.setdefault(key, value)
+            if not key.startswith("_"):
+                merged.setdefault(key, value)
     return merged

@@ -24,7 +24,7 @@ SPEECH_VERBS = words(
     observed observes commented replied responded remarked recalled recalls estimated
     estimates highlighted highlights continued called calls reiterated reiterates condemned
     condemns criticized criticised threatened threatens determined discovered demanded
-    demands"""
+    demands recommends recommended expects forecasts forecast predicts predicted"""
 )
 # Participles that attach speech to the sentence's subject: "..., saying that ...".
 SPEECH_PARTICIPLES = words(
@@ -57,7 +57,7 @@ SPEAKER_NOUNS = words(
     district department university hospital school union club league city county
     administration campaign party bank airline manufacturer retailer operator utility
     regulator authority commission agency's company's office offices bureau service
-    governor mayor councillor councilor senator inspector coroner sheriff"""
+    governor mayor councillor councilor senator inspector coroner sheriff post posts"""
 )
 # Document nouns: for "a new Reuters report" the source is the name before them.
 DOCUMENT_NOUNS = words(
@@ -65,7 +65,7 @@ DOCUMENT_NOUNS = words(
     briefing document documents letter letters interview release memo poll data figures
     website broadcast footage video cable filing filings records record counts count form
     forms statistics census audit review findings results minutes estimate estimates
-    transcript transcripts logs"""
+    transcript transcripts logs post posts"""
 )
 PRONOUN_SPEAKERS = words("he she they He She They")
 # Words that look capitalised at a sentence start but never name a speaker.

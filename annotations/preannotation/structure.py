@@ -83,20 +83,52 @@ def _classify(line: str) -> str:
         return BLANK
     if layout.is_caption_line(line):
         return CAPTION
-    if layout.is_boilerplate_line(line):
+    if (
+        layout.is_boilerplate_line(line)
+        or layout.is_contact_line(line)
+        or layout.is_contact_note(line)
+    ):
         return BOILER
     if layout.parse_byline(line) is not None:
         return BYLINE
+    if layout.is_menu_line(line):
+        return BOILER
     return TEXT
 
 
+def _is_timestamp(line: Line) -> bool:
+    return line.kind == BYLINE and ("published" in line.meta or "updated" in line.meta)
+
+
+def _is_name_list(text: str) -> bool:
+    """True for "Jo Bell, Ana Ruiz and Sam Lee": two or more names of two to four words.
+
+    One capitalised run alone could as well be a Title Case headline ("Dam Repairs Begin").
+    """
+    names = [part.strip() for part in re.split(r",|\band\b|&", text) if part.strip()]
+    return len(names) >= 2 and all(
+        2 <= len(name.split()) <= 4 and layout.is_name_like(name) for name in names
+    )
+
+
 def _join_two_line_bylines(lines: list[Line]) -> None:
-    # "Claire Bernish, Antimedia" over "February 12, 2016" is one byline in two lines.
+    # "Claire Bernish, Antimedia" over "February 12, 2016" is one byline in two lines; so is
+    # "Updated 3 minutes ago" over (or under) a bare list of authors' names.
     for first, second in itertools.pairwise(lines):
-        if first.kind == TEXT and second.kind == BYLINE and "published" in second.meta:
+        if first.kind == TEXT and _is_timestamp(second):
             meta = layout.parse_name_outlet(first.text)
+            if meta is None and _is_name_list(first.text):
+                meta = {"author": first.text}
             if meta is not None:
                 first.kind, first.meta = BYLINE, meta
+        elif second.kind == TEXT and _is_timestamp(first) and _is_name_list(second.text):
+            second.kind, second.meta = BYLINE, {"author": second.text, "_continued": "1"}
+        elif first.kind == TEXT and second.kind == TEXT:
+            # "NEWS PROVIDED BY" over "Acme Corp.": a label and the name it introduces.
+            meta = layout.parse_by_label(first.text, second.text)
+            if meta is not None:
+                first.kind, first.meta = BYLINE, {**meta, "_by_label": "1"}
+                second.kind, second.meta = BYLINE, {"_continued": "1"}
 
 
 def _next_content(lines: list[Line], index: int, step: int) -> int | None:
@@ -193,15 +225,21 @@ def mark_chrome_blocks(lines: list[Line]) -> None:
     tagline, a form label) is too. Prose lines (ending in a full stop) are left alone.
     """
     block: list[Line] = []
+    first_block = True
     for line in [*lines, Line(0, 0, "", BLANK)]:
         if line.kind != BLANK:
             block.append(line)
             continue
         chrome = sum(member.kind == BOILER for member in block)
         rest = [member for member in block if member.kind != BOILER]
+        # At the top of the page, half is enough: a page heading over a notice ("Letters to
+        # the Editor" over "Write to us at ...") is the page's masthead, not an article.
+        needed = len(block) if first_block else len(block) + 1
+        if block:
+            first_block = False
         if (
             len(block) >= 2
-            and chrome * 2 > len(block)
+            and chrome * 2 >= needed
             and all(
                 member.kind == TEXT
                 and len(member.text) <= MAX_CHROME_LINE_CHARS
@@ -214,16 +252,68 @@ def mark_chrome_blocks(lines: list[Line]) -> None:
         block = []
 
 
+def mark_about_sections(lines: list[Line]) -> None:
+    """Mark a press release's closing "About Company" heading and its paragraph as chrome."""
+    seen_content = False
+    for index, line in enumerate(lines):
+        if line.kind == BLANK:
+            continue
+        starts_block = index == 0 or lines[index - 1].kind == BLANK
+        if (
+            seen_content
+            and starts_block
+            and line.kind == TEXT
+            and layout.is_about_heading(line.text)
+        ):
+            following = index
+            while following < len(lines) and lines[following].kind != BLANK:
+                lines[following].kind = BOILER
+                following += 1
+        seen_content = seen_content or line.kind == TEXT
+
+
+def _signed_item_starts(
+    lines: list[Line], starts: list[tuple[int, list[int]]]
+) -> list[tuple[int, list[int]]]:
+    """On a page of signed items (a letters page), each signed block with a headline is an item.
+
+    A signature ("— Jo Bell, Saltmouth") closes an item; the block of lines it ends opens with
+    the item's headline. One signature is a column's sign-off, so two at least are needed.
+    """
+    signatures = [i for i, line in enumerate(lines) if "_signature" in line.meta]
+    if len(signatures) < 2:
+        return []
+    taken = {title for title, _subtitles in starts}
+    found: list[tuple[int, list[int]]] = []
+    for signature in signatures:
+        first = signature
+        while first > 0 and lines[first - 1].kind != BLANK:
+            first -= 1
+        if signature - first < 2 or any(first <= title < signature for title in taken):
+            continue
+        if lines[first].kind == TEXT and layout.is_headline_over_byline(lines[first].text):
+            lines[first].meta["headline"] = "1"
+            found.append((first, []))
+    return found
+
+
 def _article_starts(lines: list[Line]) -> list[tuple[int, list[int]]]:
     """Return (title index, subtitle indices) of each headline that sits over a byline."""
     starts: list[tuple[int, list[int]]] = []
     for index, line in enumerate(lines):
         if line.kind != BYLINE or "_used" in line.meta:
             continue
+        if "_continued" in line.meta:
+            continue  # the second line of a byline block
         if (
-            set(line.meta) == {"author"}
-            and not layout.BY_PREFIX_RE.match(line.text)
-            and not layout.is_staff_byline(line.text)
+            "_signature" in line.meta
+            or "_closing" in line.meta
+            or (
+                set(line.meta) == {"author"}
+                and not layout.BY_PREFIX_RE.match(line.text)
+                and not layout.is_staff_byline(line.text)
+                and "_by_label" not in line.meta
+            )
         ):
             continue  # a signature, bio or credit line closes an article, it opens none
         previous = _next_content(lines, index, -1)
@@ -236,6 +326,9 @@ def _article_starts(lines: list[Line]) -> list[tuple[int, list[int]]]:
             above = previous - 1
             if above >= 0 and lines[above].kind == TEXT and layout.is_kicker(lines[above].text):
                 lines[above].meta["kicker"] = "1"
+                starts.append((above, [previous]))
+            elif _headline_over_standfirst(lines, above):
+                lines[above].meta["headline"] = "1"
                 starts.append((above, [previous]))
             else:
                 starts.append((previous, []))
@@ -256,6 +349,23 @@ def _article_starts(lines: list[Line]) -> list[tuple[int, list[int]]]:
             lines[previous].meta["headline"] = "1"
             starts.append((previous, []))
     return starts
+
+
+def _headline_over_standfirst(lines: list[Line], above: int) -> bool:
+    """True when the line right above a title-like line opens the title block.
+
+    "Do you really need 10,000 steps? Here's what the evidence says" over a standfirst over the
+    byline: a headline may hold a question and a second clause, so it need not be title-like,
+    only headline-shaped, unfinished (no closing full stop) and first in its block.
+    """
+    if above < 0 or lines[above].kind != TEXT:
+        return False
+    text = lines[above].text
+    return (
+        layout.is_headline_over_byline(text)
+        and not text.endswith((".", ":", "”", '"'))
+        and (above == 0 or lines[above - 1].kind in (BLANK, BOILER))
+    )
 
 
 def _unsigned_item_starts(
@@ -362,6 +472,7 @@ def find_zones(text: str) -> list[Zone]:
     lines = split_lines(text)
     mark_comments(lines)
     mark_link_lists(lines)
+    mark_about_sections(lines)
     mark_chrome_blocks(lines)
     mark_headline_tail(lines)
     content = [i for i, line in enumerate(lines) if line.kind in (TEXT, CAPTION, BYLINE)]
@@ -369,6 +480,7 @@ def find_zones(text: str) -> list[Zone]:
         indices = [i for i, line in enumerate(lines) if line.kind != BLANK]
         return _group(lines, indices, {i: _zone_kind(lines[i]) for i in indices})
     starts = _article_starts(lines)
+    starts = sorted(starts + _signed_item_starts(lines, starts))
     if len(starts) >= 2:
         starts = sorted(starts + _unsigned_item_starts(lines, starts))
     if not starts or starts[0][0] > content[0]:
@@ -401,6 +513,10 @@ def find_zones(text: str) -> list[Zone]:
         for index in members:
             if lines[index].kind == BYLINE:
                 meta = layout.merge_meta(meta, lines[index].meta)
+        body = [i for i in members if i not in kind_of and lines[i].kind == TEXT]
+        dateline = layout.parse_dateline(lines[body[0]].text) if body else None
+        if dateline is not None:
+            meta = layout.merge_meta(meta, dateline[1])  # "/PRNewswire/ —" names the wire
         _mark_closing_bio(lines, members, meta.get("author"))
         for index in members:
             article_of[index] = number
