@@ -24,6 +24,8 @@ GOLD_SETS = (
     ("held-out 2", DATA / "heldout2", DATA / "heldout2", "sentences.jsonl", "zones.json",
      "development set: rules were tuned on it (engine 1.2)"),
     ("held-out 3", DATA / "heldout3", DATA / "heldout3", "sentences.jsonl", "zones.json",
+     "development set: rules were tuned on it (engine 1.3)"),
+    ("held-out 4", DATA / "heldout4", DATA / "heldout4", "sentences.jsonl", "zones.json",
      "clean test: never used for tuning; new page shapes"),
 )  # fmt: skip
 
