@@ -1,10 +1,11 @@
 """Celery tasks: thin interfaces that take ids and call one service each.
 
-Enqueue only through `enqueue_on_commit` (or a service that sends after commit), never with a
-direct `.delay()` inside a transaction.
+Tasks are sent only by services, after commit, through a path that records what was sent (see
+`annotations.services.preannotation.dispatch_items`), so that work whose sending failed while
+the broker was down stays queued and is sent again; never with a direct `.delay()` inside a
+transaction. Periodic tasks are scheduled in `CELERY_BEAT_SCHEDULE` in the settings.
 """
 
 from annotations.tasks import preannotation, review
-from annotations.tasks.base import enqueue_on_commit
 
-__all__ = ["enqueue_on_commit", "preannotation", "review"]
+__all__ = ["preannotation", "review"]
