@@ -73,10 +73,14 @@ class ParsedDocument:
 
 @dataclass(frozen=True)
 class Refusal:
-    """Input that was not imported, and why, in words a user can act on."""
+    """Input that was not imported, and why, in words a user can act on.
+
+    `field` names the record field at fault when there is one, so an API can say which.
+    """
 
     origin: str
     reason: str
+    field: str | None = None
 
 
 ImportItem = ParsedDocument | Refusal
@@ -217,17 +221,19 @@ def parse_record(origin: str, record: object, *, max_bytes: int) -> ImportItem:
     fields = record["data"] if isinstance(record.get("data"), dict) else record
     text = fields.get("text")
     if not isinstance(text, str):
-        return Refusal(origin, "the record has no text field (a string is required)")
+        return Refusal(origin, "the record has no text field (a string is required)", "text")
     for name in ("title", "url", "author", "outlet", "published"):
         if fields.get(name) is not None and not isinstance(fields[name], str):
-            return Refusal(origin, f"the field {name} must be a string")
+            return Refusal(origin, f"the field {name} must be a string", name)
     published: dt.date | None = None
     if fields.get("published"):
         try:
             published = dt.date.fromisoformat(str(fields["published"])[:10])
         except ValueError:
             return Refusal(
-                origin, f"published is not an ISO date (YYYY-MM-DD): {fields['published']!r}"
+                origin,
+                f"published is not an ISO date (YYYY-MM-DD): {fields['published']!r}",
+                "published",
             )
     extra = {k: v for k, v in fields.items() if k not in RECORD_FIELDS}
     if fields is not record and "id" in record:
@@ -239,12 +245,12 @@ def parse_record(origin: str, record: object, *, max_bytes: int) -> ImportItem:
     for name, value, nul_ok in checks:
         problem = _unstorable(name, nul_ok=False) or _unstorable(value, nul_ok=nul_ok)
         if problem:
-            return Refusal(origin, f"the field {name[:50]!r} holds {problem}")
+            return Refusal(origin, f"the field {name[:50]!r} holds {problem}", name)
     url = str(fields.get("url") or "")
     if url and not url.startswith(("http://", "https://")):
-        return Refusal(origin, f"url must start with http:// or https://: {url[:100]!r}")
+        return Refusal(origin, f"url must start with http:// or https://: {url[:100]!r}", "url")
     if _URL_FORBIDDEN.search(url):
-        return Refusal(origin, "url holds blank space or control characters")
+        return Refusal(origin, "url holds blank space or control characters", "url")
     # Author and outlet are cleaned like the title (NUL and other control characters go).
     author = normalise_text(str(fields.get("author") or ""))[0].replace("\n", " ")
     outlet = normalise_text(str(fields.get("outlet") or ""))[0].replace("\n", " ")
@@ -255,7 +261,7 @@ def parse_record(origin: str, record: object, *, max_bytes: int) -> ImportItem:
     ):
         if len(value) > limit:
             return Refusal(
-                origin, f"{name} is {len(value)} characters long, over the {limit} limit"
+                origin, f"{name} is {len(value)} characters long, over the {limit} limit", name
             )
     return _document(
         origin,
@@ -340,10 +346,12 @@ def _document(
 ) -> ImportItem:
     text, warnings = normalise_text(raw_text)
     if not text:
-        return Refusal(origin, "the text is empty")
+        return Refusal(origin, "the text is empty", "text")
     size = len(text.encode("utf-8"))
     if size > max_bytes:
-        return Refusal(origin, f"the text is {_size(size)}, over the {_size(max_bytes)} limit")
+        return Refusal(
+            origin, f"the text is {_size(size)}, over the {_size(max_bytes)} limit", "text"
+        )
     clean_title = normalise_text(title)[0].replace("\n", " ")[:TITLE_MAX_CHARS]
     return ParsedDocument(
         origin=origin,

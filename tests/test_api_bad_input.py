@@ -224,3 +224,26 @@ def test_preannotate_refuses_ids_beyond_the_id_column(api: Any, team: Any) -> No
     )
     assert response.status_code == 400
     assert list(response.json()["fields"]) == ["document_ids"]
+
+
+@pytest.mark.parametrize(
+    ("record", "field"),
+    [
+        ({"text": "Body.", "published": "last week"}, "published"),
+        ({"text": "Body.", "url": "ftp://example.org/a"}, "url"),
+        ({"text": "\x07"}, "text"),
+    ],
+)
+def test_a_document_refused_by_the_importer_names_the_field_at_fault(
+    api: Any, team: Any, record: dict[str, str], field: str
+) -> None:
+    import json
+
+    api.force_authenticate(team.lead)
+    response = api.post(
+        f"/api/v1/projects/{team.project.pk}/documents",
+        json.dumps(record),
+        content_type="application/json",
+    )
+    assert response.status_code == 400
+    assert list(response.json()["fields"]) == [field]

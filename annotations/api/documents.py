@@ -132,9 +132,7 @@ class DocumentListView(ProjectScopedView, ListAPIView[Document]):
             "api", dict(data.validated_data), max_bytes=settings.FACTCHECK_IMPORT_MAX_BYTES
         )
         if isinstance(item, Refusal):
-            field = next(
-                (name for name in ("published", "url", "title") if name in item.reason), "text"
-            )
+            field = item.field or "non_field_errors"
             raise InvalidInput(f"{field}: {item.reason}", fields={field: [item.reason]})
         report = services.documents_import(
             project=project, items=[item], imported_by=caller(request)
