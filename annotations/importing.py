@@ -41,6 +41,7 @@ _SURROGATES = re.compile("[\ud800-\udfff]")
 _URL_FORBIDDEN = re.compile(r"[\s\x00-\x1f\x7f-\x9f]")
 # Formats that put several documents in one file may be larger than one document.
 _CONTAINER_SUFFIXES = (".json", ".jsonl")
+CONTAINER_LIMIT_FACTOR = 40
 _HTML_DROPPED_TAGS = ("script", "style", "noscript", "template", "svg", "iframe", "head")
 _HTML_BLOCK_TAGS = (
     "p", "div", "section", "article", "header", "footer", "aside", "main", "nav", "blockquote",
@@ -189,7 +190,6 @@ def read_paths(
     paths: Iterable[Path], *, max_bytes: int, max_container_bytes: int | None = None
 ) -> Iterator[ImportItem]:
     """Read files and folders (recursively, in sorted order, hidden entries skipped)."""
-    container_limit = max_container_bytes or max_bytes * 40
     for path in paths:
         if path.is_dir():
             children = sorted(
@@ -199,18 +199,38 @@ def read_paths(
                 and not any(part.startswith(".") for part in p.relative_to(path).parts)
             )
             yield from read_paths(
-                children, max_bytes=max_bytes, max_container_bytes=container_limit
+                children, max_bytes=max_bytes, max_container_bytes=max_container_bytes
             )
             continue
         if not path.exists():
             yield Refusal(str(path), "no such file or folder")
             continue
-        limit = container_limit if path.suffix.lower() in _CONTAINER_SUFFIXES else max_bytes
-        size = path.stat().st_size
-        if size > limit:
-            yield Refusal(str(path), f"the file is {_size(size)}, over the {_size(limit)} limit")
+        too_large = oversized(
+            str(path),
+            path.stat().st_size,
+            max_bytes=max_bytes,
+            max_container_bytes=max_container_bytes,
+        )
+        if too_large is not None:
+            yield too_large
             continue
         yield from parse_bytes(str(path), path.read_bytes(), max_bytes=max_bytes)
+
+
+def oversized(
+    name: str, size: int, *, max_bytes: int, max_container_bytes: int | None = None
+) -> Refusal | None:
+    """Refuse a file too large to read, judged by its size and kind before reading it.
+
+    One document may be `max_bytes`; a file of many documents (.json, .jsonl) may be
+    `max_container_bytes` (by default CONTAINER_LIMIT_FACTOR times as much).
+    """
+    limit = max_bytes
+    if Path(name).suffix.lower() in _CONTAINER_SUFFIXES:
+        limit = max_container_bytes or max_bytes * CONTAINER_LIMIT_FACTOR
+    if size > limit:
+        return Refusal(name, f"the file is {_size(size)}, over the {_size(limit)} limit")
+    return None
 
 
 def parse_record(origin: str, record: object, *, max_bytes: int) -> ImportItem:

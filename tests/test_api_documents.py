@@ -134,3 +134,26 @@ def test_preannotate_starts_a_run_and_reports_its_progress(api: Any, team: Any) 
     assert 0 <= detail.json()["progress"] <= 1
     elsewhere = api.get(f"/api/v1/projects/{team.other_project.pk}/preannotation-runs/{run['id']}")
     assert elsewhere.status_code == 404
+
+
+def test_upload_refuses_oversized_files_by_kind_as_the_command_does(
+    api: Any, team: Any, settings: Any
+) -> None:
+    settings.FACTCHECK_IMPORT_MAX_BYTES = 1024
+    api.force_authenticate(team.admin)
+    many = "\n".join(json.dumps({"text": f"Record {n} " + "x" * 500}) for n in range(8))
+    files = [
+        SimpleUploadedFile("big.txt", b"Big\n\n" + b"y" * 2048),
+        # A file of many documents may be 40 times one document's limit.
+        SimpleUploadedFile("many.jsonl", many.encode()),
+        SimpleUploadedFile("huge.jsonl", b"z" * (41 * 1024)),
+    ]
+    response = api.post(
+        f"/api/v1/projects/{team.project.pk}/documents/upload", {"files": files}, format="multipart"
+    )
+    report = response.json()
+    assert {row["origin"]: row["reason"] for row in report["refused"]} == {
+        "big.txt": "the file is 2.0 KB, over the 1.0 KB limit",
+        "huge.jsonl": "the file is 41.0 KB, over the 40.0 KB limit",
+    }
+    assert len(report["imported"]) == 8

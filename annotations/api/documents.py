@@ -19,15 +19,11 @@ from annotations import services
 from annotations.api.common import ProjectScopedView, caller, errors
 from annotations.api.outputs import DocumentDetailOutputSerializer, DocumentSummaryOutputSerializer
 from annotations.exceptions import InvalidInput
-from annotations.importing import ImportItem, Refusal, parse_bytes, parse_record
+from annotations.importing import ImportItem, Refusal, oversized, parse_bytes, parse_record
 from annotations.models import Document, DocumentStatus
 from annotations.permissions import IsProjectLead, IsProjectMember
 from annotations.selectors import document_get, documents_visible
 from annotations.services.documents import ImportReport
-
-# A file holding many documents (.json, .jsonl) may be this many times one document's limit,
-# as on the command line.
-CONTAINER_FACTOR = 40
 
 
 class ImportReportOutputSerializer(serializers.Serializer[Any]):
@@ -178,10 +174,9 @@ class DocumentUploadView(ProjectScopedView):
         items: list[ImportItem] = []
         for upload in data.validated_data["files"]:
             name = upload.name or "upload"
-            if upload.size is not None and upload.size > limit * CONTAINER_FACTOR:
-                items.append(
-                    Refusal(name, f"the file is over the {limit * CONTAINER_FACTOR} B limit")
-                )
+            too_large = oversized(name, upload.size or 0, max_bytes=limit)
+            if too_large is not None:
+                items.append(too_large)
                 continue
             items.extend(parse_bytes(name, upload.read(), max_bytes=limit))
         report = services.documents_import(
