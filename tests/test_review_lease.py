@@ -115,3 +115,28 @@ def test_expired_work_is_kept_when_someone_else_took_the_place(one_place: Any) -
     expired = Assignment.objects.get(pk=assignment.pk)
     assert expired.state == AssignmentState.EXPIRED
     assert expired.spans.count() == 1
+
+
+def test_the_periodic_expiry_audits_every_lapsed_claim_in_every_project() -> None:
+    claims = []
+    with clock.frozen(T0):
+        for _ in range(2):
+            project = ProjectFactory(reviews_required=1, lease_minutes=30)
+            for _ in range(3):
+                DocumentFactory(project=project)
+                claims.append(
+                    services.assignment_claim_next(project=project, reviewer=UserFactory())
+                )
+    with clock.frozen(minutes(31)):
+        assert services.assignments_expire() == 6
+    events = AuditEvent.objects.filter(action="assignment.expired")
+    assert sorted(events.values_list("entity_id", flat=True)) == sorted(
+        claim.assignment.pk for claim in claims
+    )
+    assert {(e.project_id, e.entity_type) for e in events} == {
+        (claim.assignment.project_id, "assignment") for claim in claims
+    }
+    assert all(
+        (e.actor, e.before, e.after) == (None, {"state": "active"}, {"state": "expired"})
+        for e in events
+    )

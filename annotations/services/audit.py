@@ -48,9 +48,13 @@ def audit_record_many(
     action: str,
     entities: Iterable[models.Model],
     project: Project | None = None,
+    before: Mapping[str, Any] | None = None,
     after: Mapping[str, Any] | None = None,
 ) -> int:
-    """Append one audit row per entity in a single insert (for bulk operations like import)."""
+    """Append one audit row per entity in a single insert (for bulk operations like import).
+
+    Every row gets the same `before` and `after`: for one change applied to many entities.
+    """
     rows = [
         AuditEvent(
             actor=_actor_or_none(actor),
@@ -58,6 +62,7 @@ def audit_record_many(
             action=action,
             entity_type=entity._meta.model_name or type(entity).__name__.lower(),
             entity_id=entity.pk,
+            before=dict(before) if before is not None else None,
             after=dict(after) if after is not None else None,
         )
         for entity in entities

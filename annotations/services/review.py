@@ -67,7 +67,7 @@ from annotations.models import (
     Span,
     Suggestion,
 )
-from annotations.services.audit import audit_record
+from annotations.services.audit import audit_record, audit_record_many
 
 QUOTE_CONTEXT_CHARS = 32
 SOURCE_MAX_CHARS = 300
@@ -319,11 +319,15 @@ def _expire_lapsed(*, now: datetime, project: Project | None, limit: int = EXPIR
     ).update(state=AssignmentState.EXPIRED)
     for document in documents:
         _document_refresh_status(document=document, project=document.project)
+    # One insert per project, not one per assignment: a batch may expire a thousand.
+    by_project: dict[int, list[Assignment]] = {}
     for pk, project_id in expiring:
-        audit_record(
+        by_project.setdefault(project_id, []).append(Assignment(pk=pk))
+    for project_id, assignments in by_project.items():
+        audit_record_many(
             actor=None,
             action="assignment.expired",
-            entity=Assignment(pk=pk),
+            entities=assignments,
             project=Project(pk=project_id),
             before={"state": AssignmentState.ACTIVE},
             after={"state": AssignmentState.EXPIRED},
