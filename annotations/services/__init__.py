@@ -14,7 +14,6 @@ from annotations.services.preannotation import (
     preannotation_items_fail,
     preannotation_request,
     preannotation_run_items,
-    run_for_project,
 )
 from annotations.services.projects import (
     DEFAULT_LABELS,
@@ -58,7 +57,6 @@ __all__ = [
     "preannotation_run_items",
     "project_create",
     "project_get_or_create",
-    "run_for_project",
     "span_create",
     "span_delete",
     "span_update",

@@ -24,7 +24,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from annotations import preannotation as engine
-from annotations.exceptions import InvalidInput, NotFound
+from annotations.exceptions import InvalidInput
 from annotations.models import (
     Document,
     DocumentStatus,
@@ -251,14 +251,6 @@ def preannotation_items_note_retry(*, item_ids: Sequence[int], error: str) -> No
         PreannotationItem.objects.filter(pk__in=list(free.values_list("pk", flat=True))).update(
             error=f"retrying after: {error}"[:2000]
         )
-
-
-def run_for_project(*, project: Project, run_id: int) -> PreannotationRun:
-    """The run `run_id` of `project`; NotFound otherwise."""
-    run = PreannotationRun.objects.filter(project=project, pk=run_id).first()
-    if run is None:
-        raise NotFound(f"No pre-annotation run {run_id} in this project.")
-    return run
 
 
 def _already_annotated(items: Sequence[PreannotationItem]) -> set[int]:
