@@ -478,3 +478,17 @@ def test_a_social_media_post_is_a_source() -> None:
     assert found is not None
     assert "post" in found.source
     assert find_attribution("He was appointed to the post of harbour master in 2020.") is None
+
+
+def test_every_stance_and_speculation_phrase_can_be_found() -> None:
+    import re
+
+    from annotations.preannotation import opinion
+
+    for table in (opinion.STANCE_PHRASES, opinion.SPECULATION_PHRASES):
+        for entry in re.split(r"[|\n]", table):
+            phrase = entry.strip()
+            if not phrase or any(mark in phrase for mark in "\\[(?"):
+                continue  # a pattern, not a plain phrase
+            cues = opinion.opinion_cues(f"{phrase.capitalize()}, the plan failed.")
+            assert cues.score > 0, phrase

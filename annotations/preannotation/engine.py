@@ -22,7 +22,7 @@ from .sentences import split_sentences
 from .structure import find_zones
 
 ENGINE_NAME = "factcheck-rules"
-ENGINE_VERSION = "1.3.0"
+ENGINE_VERSION = "1.3.1"
 
 LABELLED_ZONES = (ZoneKind.TITLE, ZoneKind.BODY, ZoneKind.CAPTION, ZoneKind.COMMENTS)
 # Framing this loaded turns a reported statement into the author's opinion.

@@ -141,7 +141,7 @@ PHRASE_RE = re.compile(
     r"|(?i:(?P<call>ought to|needs? to|have to)\b)"
 )
 PHRASE_OPENERS = frozenset(
-    entry.split()[0].lower().strip("\\b(?:")
+    entry.split()[0].lower()
     for table in (STANCE_PHRASES, SPECULATION_PHRASES)
     for entry in re.split(r"[|\n]", table)
     if entry.strip()
