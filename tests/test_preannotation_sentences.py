@@ -99,3 +99,12 @@ def test_no_ends_a_sentence_unless_a_number_follows() -> None:
         "Lund said the plan was rushed.",
     ]
     assert _split("He lives at No. 5 Bay Road.") == ["He lives at No. 5 Bay Road."]
+
+
+def test_ordinary_words_that_abbreviate_before_numbers_still_end_sentences() -> None:
+    text = "She teaches art. The class is full. See art. 5 and fig. 3 of the code."
+    assert [text[s:e] for s, e in split_sentences(text)] == [
+        "She teaches art.",
+        "The class is full.",
+        "See art. 5 and fig. 3 of the code.",
+    ]

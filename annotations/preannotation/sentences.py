@@ -17,11 +17,13 @@ import re
 from .lexicon import words
 
 # Abbreviations that never end a sentence: titles before names, Latin, reference words.
+# Words that are also ordinary words ("art", "ch", "vol", "pp", "fig") belong only in the
+# table below: they are abbreviations only before a number ("art. 5", "fig. 3").
 # ("No." is only an abbreviation before a number: "voted no. Marsh said" ends a sentence.)
 NO_BREAK_ABBREVIATIONS = words(
     """mr mrs ms dr prof gen col lt sgt capt maj adm cmdr rev hon sen rep gov pres st mt ft
-    messrs gens brig cpl pvt supt insp det amb sec dept e.g i.e cf vs approx est fig figs
-    vol pp ca art ch sec para"""
+    messrs gens brig cpl pvt supt insp det amb sec dept e.g i.e cf vs approx est figs
+    ca para"""
 )
 # Abbreviations that end a sentence only when a digit does not follow ("No. 5", "Jan. 28").
 BEFORE_NUMBER_ABBREVIATIONS = words(
@@ -40,6 +42,7 @@ CANDIDATE_RE = re.compile(r"[.!?…]+[\"'”’»)\]]*(?=\s)|(?<=[A-Za-z’'][A-
 LIST_MARKER_RE = re.compile(r"(?:[•●▪◦‣∙·*]|[–—-](?=\s)|\d{1,2}[.)](?=\s)|\([a-z0-9]\))\s*")
 WORD_BEFORE_RE = re.compile(r"([\w.'’-]+)$")
 DOTTED_ACRONYM_RE = re.compile(r"(?:[A-Za-z]\.)+[A-Za-z]")
+FOLLOWING_WORD_RE = re.compile(r"\s*[\"“‘']?(\w+)")
 LINE_END_PUNCTUATION = tuple(".!?:;…" + CLOSERS)
 # A credit closing a quoted paragraph ("… others. - SANA") stays with the last sentence.
 CREDIT_TAIL_RE = re.compile(r"(?<=[.!?”\"])\s?[-–—]\s?[A-Z][\w.]*(?:\s+[A-Z][\w.]*){0,3}$")
@@ -91,7 +94,8 @@ def _is_boundary(text: str, unit_start: int, punct: str, begin: int, next_char: 
     if len(word) == 1 and word.isupper():
         return False  # an initial: "M. K. Bhadrakumar"
     if DOTTED_ACRONYM_RE.fullmatch(word):
-        following = re.match(r"[\"“‘']?(\w+)", text[begin + len(punct) :].lstrip())
+        # Matched in place: slicing the rest of the text here made splitting quadratic.
+        following = FOLLOWING_WORD_RE.match(text, begin + len(punct))
         return following is not None and following.group(1) in SENTENCE_STARTERS
     return True
 
