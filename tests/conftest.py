@@ -14,7 +14,6 @@ from typing import Any
 
 import pytest
 from django.conf import settings
-from django.db import connection
 
 from tests.factories import ProjectFactory, UserFactory
 
@@ -51,11 +50,6 @@ def project(db: None) -> Any:
 @pytest.fixture
 def superuser(db: None) -> Any:
     return UserFactory(is_staff=True, is_superuser=True)
-
-
-@pytest.fixture
-def on_postgres() -> bool:
-    return connection.vendor == "postgresql"
 
 
 @pytest.fixture

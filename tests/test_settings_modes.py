@@ -70,4 +70,5 @@ def test_development_start_up_says_tasks_run_eagerly_without_redis() -> None:
 
 def test_a_malformed_mode_is_refused_by_name() -> None:
     result = manage("check", env={"DJANGO_ENV": "staging"})
+    assert result.returncode != 0
     assert "DJANGO_ENV must be development or production" in result.stderr
