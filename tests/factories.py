@@ -23,6 +23,7 @@ from annotations.models import (
     Project,
     Role,
     Span,
+    Suggestion,
 )
 from annotations.services.projects import DEFAULT_LABELS
 
@@ -122,3 +123,17 @@ class PreannotationRunFactory(DjangoModelFactory[PreannotationRun]):
     engine_version = "1"
     documents_total = 4
     documents_done = 1
+
+
+class SuggestionFactory(DjangoModelFactory[Suggestion]):
+    class Meta:
+        model = Suggestion
+
+    document = factory.SubFactory(DocumentFactory)
+    engine = "factcheck-rules"
+    engine_version = "test"
+    start = 0
+    end = 8
+    label = "unsourced"
+    reason = "a checkable claim with no attribution"
+    confidence = 0.5

@@ -17,11 +17,10 @@ from annotations.models import (
     PreannotationItem,
     PreannotationRun,
     Resolution,
-    Suggestion,
     Zone,
 )
 from annotations.services import audit_record
-from tests.factories import MembershipFactory, SpanFactory
+from tests.factories import MembershipFactory, SpanFactory, SuggestionFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -41,16 +40,7 @@ def populated(superuser: object) -> None:
     Zone.objects.create(
         document=document, engine="e", engine_version="1", kind="body", start=0, end=5
     )
-    Suggestion.objects.create(
-        document=document,
-        engine="e",
-        engine_version="1",
-        start=0,
-        end=5,
-        label="opinion",
-        reason="r",
-        confidence=0.5,
-    )
+    SuggestionFactory(document=document, end=5, label="opinion")
     dispute = Dispute.objects.create(document=document, start=0, end=5, kind="label")
     dispute.spans.add(span)
     Resolution.objects.create(

@@ -8,8 +8,8 @@ from typing import Any
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from annotations.models import Document, DocumentStatus, Suggestion, Zone
-from tests.factories import DocumentFactory
+from annotations.models import Document, DocumentStatus, Zone
+from tests.factories import DocumentFactory, SuggestionFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -45,16 +45,7 @@ def test_detail_has_text_zones_and_suggestions(
     Zone.objects.create(
         document=document, engine="rules", engine_version="1", kind="body", start=0, end=10
     )
-    Suggestion.objects.create(
-        document=document,
-        engine="rules",
-        engine_version="1",
-        start=0,
-        end=8,
-        label="unsourced",
-        reason="bare number",
-        confidence=0.5,
-    )
+    SuggestionFactory(document=document, end=8, label="unsourced", reason="bare number")
     api.force_authenticate(team.reviewer)
     with django_assert_max_num_queries(4):
         body = api.get(f"/api/v1/documents/{document.pk}").json()

@@ -6,8 +6,14 @@ from typing import Any
 
 import pytest
 
-from annotations.models import AssignmentState, DocumentStatus, Suggestion
-from tests.factories import AssignmentFactory, DocumentFactory, EvidenceLinkFactory, SpanFactory
+from annotations.models import AssignmentState, DocumentStatus
+from tests.factories import (
+    AssignmentFactory,
+    DocumentFactory,
+    EvidenceLinkFactory,
+    SpanFactory,
+    SuggestionFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -16,15 +22,8 @@ TEXT = "Café owners said on Monday that 40 schools would close. 😀 This is a 
 
 def test_reviewer_claims_marks_attaches_evidence_and_submits(api: Any, team: Any) -> None:
     document = DocumentFactory(project=team.project, text=TEXT)
-    suggestion = Suggestion.objects.create(
-        document=document,
-        engine="rules",
-        engine_version="1",
-        start=0,
-        end=11,
-        label="sourced",
-        reason="attribution cue 'said'",
-        confidence=0.8,
+    suggestion = SuggestionFactory(
+        document=document, end=11, label="sourced", reason="attribution cue 'said'", confidence=0.8
     )
     api.force_authenticate(team.reviewer)
 

@@ -17,9 +17,8 @@ pytestmark = pytest.mark.django_db
 
 def run(*args: str) -> tuple[str, str]:
     out, err = StringIO(), StringIO()
-    call_command(*args, "--no-progress", stdout=out, stderr=err) if args[
-        0
-    ] == "import_documents" else call_command(*args, stdout=out, stderr=err)
+    quiet = ("--no-progress",) if args[0] == "import_documents" else ()
+    call_command(*args, *quiet, stdout=out, stderr=err)
     return out.getvalue(), err.getvalue()
 
 

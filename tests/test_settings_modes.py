@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
+from tests.conftest import ROOT
 
 
 def manage(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
