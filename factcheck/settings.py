@@ -10,7 +10,6 @@ Two modes:
 
 from __future__ import annotations
 
-from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -196,17 +195,15 @@ CELERY_TASK_SOFT_TIME_LIMIT = env_int("CELERY_TASK_SOFT_TIME_LIMIT", default=240
 CELERY_TASK_DEFAULT_QUEUE = env_str("CELERY_QUEUE", "factcheck") or "factcheck"
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-# Publishing must fail fast when Redis is down so a request never hangs on the broker.
-CELERY_BROKER_TRANSPORT_OPTIONS: dict[str, Any] = {
-    "max_retries": 1,
-    "interval_start": 0,
-    "interval_step": 0.2,
-}
 CELERY_TASK_PUBLISH_RETRY = False
 # Redis hands an unacknowledged task to another worker after this long: it must exceed the
 # longest task (the hard time limit), or a slow task would be run twice (harmless, but waste).
 _VISIBILITY_TIMEOUT = env_int("CELERY_VISIBILITY_TIMEOUT", default=CELERY_TASK_TIME_LIMIT * 2)
-CELERY_BROKER_TRANSPORT_OPTIONS |= {
+CELERY_BROKER_TRANSPORT_OPTIONS: dict[str, Any] = {
+    # Publishing must fail fast when Redis is down so a request never hangs on the broker.
+    "max_retries": 1,
+    "interval_start": 0,
+    "interval_step": 0.2,
     "visibility_timeout": _VISIBILITY_TIMEOUT,
     # kombu sweeps for a dead worker's messages every interval x throttle seconds (10 x 10 by
     # default, whatever the timeout); sweep a few times per timeout instead, so work comes back
@@ -230,7 +227,6 @@ CELERY_TIMEZONE = TIME_ZONE
 
 # --- Domain limits --------------------------------------------------------------------------
 FACTCHECK_IMPORT_MAX_BYTES = env_int("FACTCHECK_IMPORT_MAX_BYTES", default=5 * 1024 * 1024)
-FACTCHECK_DEFAULT_LEASE = timedelta(minutes=env_int("FACTCHECK_LEASE_MINUTES", default=30))
 
 LOGGING = {
     "version": 1,
