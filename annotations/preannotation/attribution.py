@@ -343,8 +343,3 @@ def find_attribution(sentence: str) -> Attribution | None:
     if link is not None:
         return Attribution(link.group("np"), "link", "link", link.start(), 0.6)
     return None
-
-
-def has_cue(sentence: str) -> bool:
-    """True when the sentence contains a speech verb or "according to" (cheap pre-check)."""
-    return CUE_RE.search(sentence) is not None or "ccording" in sentence

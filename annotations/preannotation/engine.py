@@ -238,7 +238,7 @@ def _update_quotes(sentence: str, context: _Context) -> bool:
     return started_inside
 
 
-def _opens_quotation(sentence: str, context: _Context, started_inside: bool) -> bool:
+def _opens_quotation(context: _Context, started_inside: bool) -> bool:
     """True when the sentence opens a quotation it does not close (quote depth after it)."""
     return not started_inside and (
         context.quote_depth > 0 or context.straight_open or context.single_depth > 0
@@ -482,7 +482,7 @@ def analyse(text: str) -> Analysis:
                 continue  # the interviewer's question asks, it claims nothing
             if kind == ZoneKind.TITLE:
                 result = _headline_attribution(sentence)
-            if result is None and _opens_quotation(sentence, context, started_inside):
+            if result is None and _opens_quotation(context, started_inside):
                 closing = _closing_attribution(text, spans, paragraph[position + 1 :])
                 if closing is not None and attribution.find_attribution(sentence) is None:
                     speaker, sure = _resolve(closing, context)

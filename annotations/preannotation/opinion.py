@@ -70,9 +70,6 @@ FIRST_PERSON_RE = (
     r"|\b[Ii]n (?:my|our) (?:view|opinion)\b|\bI(?:’|')m (?:sure|convinced"
     r"|puzzled|afraid)\b|\bit seems to me\b|\b[Ll]et(?:’|')s\b|\b[Ll]et us\b"
 )
-FIRST_PERSON_PLAIN_RE = r"\b(?:I|[Ww]e|[Oo]ur|[Mm]y|[Mm]e)\b"
-# Obligations and calls to action.
-CALL_RE = r"\b(?:must|should|ought to|needs? to|have to)\b"
 IMPERATIVE_OPENERS_RE = (
     r"^(?:Let’s|Let's|Let us|Imagine|Consider|Look at|Remember|Don’t|Don't|Do not|Stop|"
     r"Wake up|Share this|Think about|Ask yourself|Gather|Go now|Read|Watch|Make no mistake"
