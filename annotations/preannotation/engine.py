@@ -12,7 +12,7 @@ the paragraph), then the author's stance, then checkable content. A sourced sent
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from . import attribution, claims, layout, opinion
@@ -528,9 +528,3 @@ def analyse(text: str) -> Analysis:
         sentences=tuple(Sentence(start, end) for start, end, _kind in spans),
         suggestions=tuple(suggestions),
     )
-
-
-def analyse_many(texts: Iterable[str]) -> Iterator[Analysis]:
-    """Analyse each text in turn (a convenience for batch jobs)."""
-    for text in texts:
-        yield analyse(text)

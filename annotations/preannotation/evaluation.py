@@ -14,10 +14,9 @@ Run ``python -m annotations.preannotation.evaluation SEEDS_DIR DATA_DIR`` to pri
 from __future__ import annotations
 
 import json
-import random
 import sys
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -247,28 +246,6 @@ def throughput(texts: Sequence[str], repeat: int = 1) -> float:
             analyse(text)
     elapsed = time.perf_counter() - began
     return size / 1e6 / elapsed if elapsed > 0 else float("inf")
-
-
-def synthetic_corpus(texts: Iterable[str], target_chars: int, *, seed: int = 0) -> list[str]:
-    """Build documents of shuffled seed paragraphs, deterministically, until ``target_chars``.
-
-    Each document is a seed headline followed by about 40 paragraphs drawn from all seeds, so
-    the corpus has the seeds' mix of prose, quotes, captions and comments without repeating
-    whole documents.
-    """
-    sources = list(texts)
-    paragraphs = [p for text in sources for p in text.split("\n\n") if p.strip()]
-    titles = [text.split("\n", 1)[0] for text in sources]
-    # Not security-relevant: a seeded generator keeps the benchmark corpus reproducible.
-    generator = random.Random(seed)  # noqa: S311
-    documents: list[str] = []
-    total = 0
-    while total < target_chars:
-        body = generator.sample(paragraphs, min(40, len(paragraphs)))
-        document = generator.choice(titles) + "\n\n" + "\n\n".join(body) + "\n"
-        documents.append(document)
-        total += len(document)
-    return documents
 
 
 def main(argv: Sequence[str]) -> int:
