@@ -64,7 +64,7 @@ DOCUMENT_VERB_RE = re.compile(rf"\b(?:{'|'.join(sorted(DOCUMENT_VERBS, key=len, 
 VAGUE_SUBJECT_RE = re.compile(
     r"(?:^|[,;—–]\s*|\b(?:and|but)\s+)(?P<np>(?:[Ss]ome|[Mm]any|[Mm]ost|[Ss]everal|[Ff]ew|[Aa] few"
     r"|[Pp]lenty of|[Nn]ot (?:every|all|everyone)|[Oo]thers?)(?:\s+[a-z][\w’'-]*){0,3}?)\s+"
-    r"(?P<verb>say|says|said|argue|argues|argued|claim|claims|claimed|insist|insist"
+    r"(?P<verb>say|says|said|argue|argues|argued|claim|claims|claimed|insist"
     r"|(?:are|were|is|was)(?:n[’']t| not) (?:convinced|persuaded|sure)|remain unconvinced"
     rf"|{'|'.join(sorted(VAGUE_STANCE_VERBS, key=len, reverse=True))})\b"
 )

@@ -380,7 +380,7 @@ def _label_sentence(
         kind == ZoneKind.BODY
         and SIGNPOST_RE.match(sentence)
         and len(sentence.split()) <= MAX_SIGNPOST_WORDS
-        and not re.search(r"\bI\b|\bI[’']", sentence)
+        and not re.search(r"\bI\b", sentence)
     ):
         return None  # "Here is what we know": it announces the claims, it makes none
     stance = opinion.opinion_cues(sentence)

@@ -38,9 +38,9 @@ disappointing troubling worrying alarming misguided foolish sensible unwise over
 """
 # Milder evaluative words: they colour a sentence but rarely carry it alone.
 MILD_WORDS = """
-spectacular extraordinary remarkable dramatic dramatically massive massively huge significant
-outstanding interestingly ironically strangely importantly significantly notably finally
-ostensibly easier desirable busy crushing fading notion reality truth
+dramatic dramatically massive massively huge significant outstanding interestingly ironically
+strangely importantly significantly notably finally ostensibly easier desirable busy crushing
+fading notion reality truth
 """
 # Stance adverbs and set phrases: the author vouching for a conclusion.
 STANCE_PHRASES = """
@@ -74,7 +74,7 @@ IMPERATIVE_OPENERS_RE = (
     r"^(?:Let’s|Let's|Let us|Imagine|Consider|Look at|Remember|Don’t|Don't|Do not|Stop|"
     r"Wake up|Share this|Think about|Ask yourself|Gather|Go now|Read|Watch|Make no mistake"
     # Bare commands to the reader: "Tell that to …", "Show up on Monday", "Bring a friend".
-    r"|Tell|Show up|Bring|Tear|Keep|Give|Take|Call|Write to|Vote|Join|Stop|Go|Come|Ask|Try"
+    r"|Tell|Show up|Bring|Tear|Keep|Give|Take|Call|Write to|Vote|Join|Go|Come|Ask|Try"
     r"|Demand|Sign|Visit|Forget|Ignore|Picture|Speak up|Get involved)\b"
     # Any verb over the reader's own things: "Check your statements", "Change your password".
     r"|^(?!(?:All|Both|Half|Most|Some|Many|Each|Is|Are|Was|Were|Has|Have|Had|Did|Does|Do|Will"
@@ -129,7 +129,7 @@ for _kind, _table in (
 WORD_KINDS.update(dict.fromkeys(("will", "would", "may", "might", "could"), "prediction"))
 WORD_KINDS.update(dict.fromkeys(("must", "should"), "call"))
 FIRST_PERSON_SUBJECT = frozenset({"I"})
-PERSON_WORDS = frozenset({"I", "we", "We", "our", "Our", "my", "My", "me"})
+PERSON_WORDS = frozenset({"we", "We", "our", "Our", "my", "My", "me"})
 CONDITIONAL_OPENERS = frozenset({"If", "Unless", "Once", "Whenever"})
 PHRASE_RE = re.compile(
     rf"(?P<first_person>{FIRST_PERSON_RE})"
