@@ -148,13 +148,14 @@ def _title_spans(text: str, zone: Zone) -> list[tuple[int, int, ZoneKind]]:
     """
     spans: list[tuple[int, int, ZoneKind]] = []
     position = zone.start
-    for number, line in enumerate(text[zone.start : zone.end].split("\n")):
+    block = text[zone.start : zone.end]
+    several = "\n" in block
+    for line in block.split("\n"):
         start = position + len(line) - len(line.lstrip())
         end = position + len(line.rstrip())
         position += len(line) + 1
         if start >= end:
             continue
-        several = number > 0 or "\n" in text[zone.start : zone.end]
         if not spans and several and layout.is_kicker(text[start:end]):
             continue
         if not spans:

@@ -317,10 +317,8 @@ def _article_starts(lines: list[Line]) -> list[tuple[int, list[int]]]:
         ):
             continue  # a signature, bio or credit line closes an article, it opens none
         previous = _next_content(lines, index, -1)
-        if previous is not None and lines[previous].kind == BYLINE:
-            continue  # second line of a two-line byline
         if previous is None or lines[previous].kind != TEXT:
-            continue
+            continue  # nothing above, or the second line of a two-line byline
         if layout.is_title_like(lines[previous].text):
             # A kicker ("OPINION") right on top of the headline belongs to the title block.
             above = previous - 1
