@@ -16,7 +16,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from . import attribution, claims, layout, opinion
-from .lexicon import DOCUMENT_VERBS
+from .lexicon import DOCUMENT_VERB_ALTERNATION
 from .model import Analysis, Label, Sentence, Suggestion, Zone, ZoneKind
 from .sentences import split_sentences
 from .structure import find_zones
@@ -55,7 +55,7 @@ HEADLINE_CREDIT_RE = re.compile(
 # A pronoun standing for the document just cited, before a document verb: "It also names".
 DOCUMENT_PRONOUN_RE = re.compile(
     r"(?:It|They)\s+(?:also\s+|further\s+|then\s+)?"
-    rf"(?:{'|'.join(sorted(DOCUMENT_VERBS, key=len, reverse=True))})\b"
+    rf"(?:{DOCUMENT_VERB_ALTERNATION})\b"
 )
 OPENING_QUOTES = '“"‘'
 # A closing single quote: "’" after a non-space, not followed by a letter ("doesn’t").

@@ -1,15 +1,25 @@
-"""Word tables shared by the rules, and the helper that builds them.
+"""Word tables shared by the rules, and the helpers that build them.
 
 Tables are written as whitespace-separated words so they read like a glossary; ``words``
-turns one into a frozenset for O(1) membership tests.
+turns one into a frozenset for O(1) membership tests, ``alternation`` into a regex fragment.
 """
 
 from __future__ import annotations
+
+from collections.abc import Iterable
 
 
 def words(table: str) -> frozenset[str]:
     """Return the whitespace-separated entries of ``table`` as a frozenset."""
     return frozenset(table.split())
+
+
+def alternation(entries: Iterable[str]) -> str:
+    """Join ``entries`` into a regex alternation, longest first so no entry hides a longer one.
+
+    The entries are put in as they are (no escaping): they are words or regex fragments.
+    """
+    return "|".join(sorted(entries, key=len, reverse=True))
 
 
 # Verbs that report speech or writing; "said Gerasimov", "the SVR noted".
@@ -101,5 +111,6 @@ DOCUMENT_VERBS = words(
     link links linked attribute attributes attributed cite cites cited name names named
     describe describes described document documents documented detail details detailed"""
 )
+DOCUMENT_VERB_ALTERNATION = alternation(DOCUMENT_VERBS)
 # Cues that name the outlet an anonymous speaker talked to: "told Reuters".
 TOLD_OUTLET_VERBS = words("told tells confirmed confirms recounted recounts said says")

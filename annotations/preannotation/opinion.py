@@ -13,6 +13,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from .lexicon import alternation
+
 OPINION_THRESHOLD = 1.0
 
 # Evaluative and loaded wording: a writer judging, not reporting.
@@ -114,7 +116,7 @@ REASONS = {
 
 def _alternation(table: str) -> str:
     entries = [entry.strip() for entry in re.split(r"[|\n]", table)]
-    return "|".join(sorted({e for e in entries if e}, key=len, reverse=True))
+    return alternation({e for e in entries if e})
 
 
 # Single words are looked up in sets (fast); phrases are tried only where a word that can
