@@ -13,19 +13,17 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 
-from .lexicon import words
+from .lexicon import MONTH_NAMES, WEEKDAY_NAMES, words
 
-MONTHS = (
-    "January|February|March|April|May|June|July|August|September|October|November|December|"
-    "Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept|Sep|Oct|Nov|Dec"
-)
-_MONTH_NAMES = sorted(
-    words("january february march april may june july august september october november december"),
-    key=lambda name: "janfebmaraprmayjunjulaugsepoctnovdec".index(name[:3]),
-)
+# Printed month abbreviations: the first three letters ("May" has none), and "Sept" too.
+_MONTH_ABBREVIATIONS = [name[:3] for name in MONTH_NAMES if len(name) > 3]
+_MONTH_ABBREVIATIONS.insert(_MONTH_ABBREVIATIONS.index("Sep"), "Sept")
+MONTHS = "|".join((*MONTH_NAMES, *_MONTH_ABBREVIATIONS))
+_MONTH_NAMES = [name.lower() for name in MONTH_NAMES]
 _MONTH_NUMBER = {name[:length]: n for n, name in enumerate(_MONTH_NAMES, 1) for length in (3, 4)}
 _MONTH_NUMBER.update({name: n for n, name in enumerate(_MONTH_NAMES, 1)})
-_WEEKDAY = r"(?:(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day,?\s+)?"
+_WEEKDAY_STEMS = "|".join(name.removesuffix("day") for name in WEEKDAY_NAMES)
+_WEEKDAY = rf"(?:(?:{_WEEKDAY_STEMS})day,?\s+)?"
 # A calendar date in the shapes newsrooms print: "March 28, 2024", "3 October 2023",
 # "28.01.2024", "2024-01-28", "01/28/2024".
 DATE_PATTERN = (

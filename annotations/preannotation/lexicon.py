@@ -85,10 +85,13 @@ NOT_SPEAKERS = words(
     Others Other One I We You Our My Your Their His Her Nobody Everyone Someone Anyone
     Meanwhile However Thus Hence Still Later Earlier Today Yesterday Last Next Such"""
 )
-MONTH_AND_DAY_NAMES = words(
-    """January February March April May June July August September October November December
-    Monday Tuesday Wednesday Thursday Friday Saturday Sunday"""
-)
+# Calendar names, in calendar order: date patterns and month numbers are read from them.
+MONTH_NAMES = (
+    "January", "February", "March", "April", "May", "June",
+    "July", "August", "September", "October", "November", "December",
+)  # fmt: skip
+WEEKDAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+MONTH_AND_DAY_NAMES = frozenset(MONTH_NAMES + WEEKDAY_NAMES)
 # Speakers too vague to count as a source unless they spoke to a named outlet.
 ANONYMOUS_HEADS = words(
     """source sources expert experts observer observers analyst analysts commentators people
