@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass
 
 from .layout import MONTHS
-from .lexicon import WEEKDAY_NAMES
+from .lexicon import WEEKDAY_NAMES, is_question
 
 NUMBER_WORDS = (
     "two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|"
@@ -52,7 +52,7 @@ class ClaimCues:
 
 def claim_cues(sentence: str) -> ClaimCues | None:
     """Return the sentence's checkable anchors, or None if it asserts nothing checkable."""
-    if len(sentence.split()) < MIN_CLAIM_WORDS or sentence.rstrip(" ”’\"')").endswith("?"):
+    if len(sentence.split()) < MIN_CLAIM_WORDS or is_question(sentence):
         return None
     anchors: list[str] = []
     for name, pattern in ANCHORS:

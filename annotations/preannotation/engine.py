@@ -16,7 +16,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from . import attribution, claims, layout, opinion
-from .lexicon import DOCUMENT_VERB_ALTERNATION
+from .lexicon import CLOSING_MARKS, DOCUMENT_VERB_ALTERNATION, is_question
 from .model import Analysis, Label, Sentence, Suggestion, Zone, ZoneKind
 from .sentences import split_sentences
 from .structure import find_zones
@@ -409,7 +409,7 @@ def _fallback(
     """
     in_comments, is_title = kind == ZoneKind.COMMENTS, kind == ZoneKind.TITLE
     words = sentence.split()
-    closed = sentence.rstrip(" ”’\"')]").endswith((".", "!", "?", "…"))
+    closed = sentence.rstrip(CLOSING_MARKS + "]").endswith((".", "!", "?", "…"))
     if not (closed or is_title or in_comments):
         return None
     if len(words) < FALLBACK_MIN_WORDS:
@@ -479,7 +479,7 @@ def analyse(text: str) -> Analysis:
                 # Everything said in a speaker's turn is theirs, views included.
                 reason = f"speaker turn: '{turn[1]}'"
                 result = (Label.SOURCED, reason, 0.75, turn[1])
-            elif turn is not None and sentence.rstrip(" ”’\"')").endswith("?"):
+            elif turn is not None and is_question(sentence):
                 continue  # the interviewer's question asks, it claims nothing
             if kind == ZoneKind.TITLE:
                 result = _headline_attribution(sentence)

@@ -1,8 +1,11 @@
-"""Word tables shared by the rules, and the helpers that build them.
+"""Word tables shared by the rules, the helpers that build them, and a closing-mark check.
 
 Tables are written as whitespace-separated words so they read like a glossary; ``words``
 turns one into a frozenset for O(1) membership tests, ``alternation`` into a regex fragment.
 """
+
+# Typographic quotes are what this text engine reads, so they are meant here.
+# ruff: noqa: RUF001
 
 from __future__ import annotations
 
@@ -20,6 +23,20 @@ def alternation(entries: Iterable[str]) -> str:
     The entries are put in as they are (no escaping): they are words or regex fragments.
     """
     return "|".join(sorted(entries, key=len, reverse=True))
+
+
+# Closing quotes, parentheses and spaces that may follow a sentence's final mark.
+CLOSING_MARKS = " ”’\"')"
+
+
+def without_closing_marks(text: str) -> str:
+    """``text`` without the closing quotes, parentheses and spaces after its final mark."""
+    return text.rstrip(CLOSING_MARKS)
+
+
+def is_question(text: str) -> bool:
+    """True when ``text`` ends in a question mark, inside quotes or parentheses or not."""
+    return without_closing_marks(text).endswith("?")
 
 
 # Verbs that report speech or writing; "said Gerasimov", "the SVR noted".

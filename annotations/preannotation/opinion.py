@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .lexicon import alternation
+from .lexicon import alternation, without_closing_marks
 
 OPINION_THRESHOLD = 1.0
 
@@ -209,7 +209,7 @@ def opinion_cues(text: str, *, whole_sentence: bool = True) -> OpinionCues:
         score += WEIGHTS["prediction"]
         cues.append(f"{REASONS['prediction']} '{first}'")
     if whole_sentence:
-        stripped = own.rstrip(" ”’\"')")
+        stripped = without_closing_marks(own)
         if stripped.endswith("?"):
             score += 1.0
             cues.insert(0, "rhetorical question")
