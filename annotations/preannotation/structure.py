@@ -55,11 +55,9 @@ def split_lines(text: str) -> list[Line]:
     for raw in text.split("\n"):
         stripped = raw.strip()
         start = position + (len(raw) - len(raw.lstrip()))
-        lines.append(Line(start, start + len(stripped), stripped, _classify(stripped)))
+        kind, meta = _classify(stripped)
+        lines.append(Line(start, start + len(stripped), stripped, kind, meta))
         position += len(raw) + 1
-    for line in lines:
-        if line.kind == BYLINE:
-            line.meta = layout.parse_byline(line.text) or {}
     _join_two_line_bylines(lines)
     _mark_captions_under_images(lines)
     return lines
@@ -78,22 +76,24 @@ def _mark_captions_under_images(lines: list[Line]) -> None:
             second.kind = CAPTION
 
 
-def _classify(line: str) -> str:
+def _classify(line: str) -> tuple[str, dict[str, str]]:
+    """Return the line's kind, and for a byline the metadata parsed from it."""
     if layout.is_blank(line):
-        return BLANK
+        return BLANK, {}
     if layout.is_caption_line(line):
-        return CAPTION
+        return CAPTION, {}
     if (
         layout.is_boilerplate_line(line)
         or layout.is_contact_line(line)
         or layout.is_contact_note(line)
     ):
-        return BOILER
-    if layout.parse_byline(line) is not None:
-        return BYLINE
+        return BOILER, {}
+    byline = layout.parse_byline(line)
+    if byline is not None:
+        return BYLINE, byline
     if layout.is_menu_line(line):
-        return BOILER
-    return TEXT
+        return BOILER, {}
+    return TEXT, {}
 
 
 def _is_timestamp(line: Line) -> bool:
