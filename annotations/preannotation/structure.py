@@ -431,9 +431,10 @@ def _group(lines: list[Line], indices: list[int], kind_of: dict[int, ZoneKind]) 
         if run:
             last = run[-1]
             between = range(last + 1, index)
-            gap = any(lines[i].kind == BLANK for i in between)
-            interrupted = any(lines[i].kind != BLANK for i in between)
-            wide_gap = sum(lines[i].kind == BLANK for i in between) >= 2
+            blanks = sum(lines[i].kind == BLANK for i in between)
+            gap = blanks > 0
+            interrupted = blanks < len(between)
+            wide_gap = blanks >= 2
             same = kind_of[last] == kind
             # Headline and standfirst on adjacent lines are one title block; page-chrome
             # widgets separated by a wide gap, or multi-line widgets (a sign-up box, a
