@@ -13,6 +13,7 @@ partition its lines; blank lines never start or end a zone.
 
 from __future__ import annotations
 
+import bisect
 import itertools
 import re
 from dataclasses import dataclass, field
@@ -494,12 +495,15 @@ def find_zones(text: str) -> list[Zone]:
             ):
                 subtitles.append(following)
         starts.insert(0, (first, subtitles))
+    # Each content line belongs to the last article starting at or above it; starts are
+    # sorted and the first is at or above the first content line.
+    titles = [title for title, _subtitles in starts]
+    members_of: list[list[int]] = [[] for _ in starts]
+    for index in content:
+        members_of[bisect.bisect_right(titles, index) - 1].append(index)
     kind_of: dict[int, ZoneKind] = {}
     zones: list[Zone] = []
-    article_of: dict[int, int] = {}
-    for number, (title, subtitles) in enumerate(starts):
-        stop = starts[number + 1][0] if number + 1 < len(starts) else len(lines)
-        members = [i for i in content if title <= i < stop]
+    for (title, subtitles), members in zip(starts, members_of, strict=True):
         meta: dict[str, str] = {}
         if "kicker" in lines[title].meta and subtitles:
             kind_of[title] = ZoneKind.TITLE
@@ -518,15 +522,14 @@ def find_zones(text: str) -> list[Zone]:
             meta = layout.merge_meta(meta, dateline[1])  # "/PRNewswire/ —" names the wire
         _mark_closing_bio(lines, members, meta.get("author"))
         for index in members:
-            article_of[index] = number
             kind_of.setdefault(index, _zone_kind(lines[index]))
         zones.append(Zone(ZoneKind.ARTICLE, lines[members[0]].start, lines[members[-1]].end, meta))
     others = [i for i, line in enumerate(lines) if line.kind in (BOILER, COMMENT)]
     for index in others:
         kind_of[index] = _zone_kind(lines[index])
     # Group article parts per article, so one article's body never runs into the next.
-    for number in range(len(starts)):
-        zones.extend(_group(lines, [i for i in content if article_of[i] == number], kind_of))
+    for members in members_of:
+        zones.extend(_group(lines, members, kind_of))
     zones.extend(_group(lines, others, kind_of))
     zones.sort(key=lambda zone: (zone.start, -zone.end, zone.kind != ZoneKind.ARTICLE))
     return zones
