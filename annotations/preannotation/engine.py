@@ -126,6 +126,11 @@ class _Context:
     intro_paragraph: int = -1
     previous_paragraph_source: str | None = None
 
+    @property
+    def inside_quotation(self) -> bool:
+        """True while a curly, straight or single quotation is open."""
+        return self.quote_depth > 0 or self.straight_open or self.single_depth > 0
+
 
 def _sentences(text: str, zones: Iterable[Zone]) -> list[tuple[int, int, ZoneKind]]:
     spans: list[tuple[int, int, ZoneKind]] = []
@@ -228,7 +233,7 @@ def _resolve(found: attribution.Attribution, context: _Context) -> tuple[str, fl
 
 def _update_quotes(sentence: str, context: _Context) -> bool:
     """Track quotation marks; return True when the sentence started inside a quotation."""
-    started_inside = context.quote_depth > 0 or context.straight_open or context.single_depth > 0
+    started_inside = context.inside_quotation
     context.quote_depth = max(0, context.quote_depth + sentence.count("“") - sentence.count("”"))
     if "‘" in sentence or context.single_depth:
         # British single quotes: "’" closes only where it is no apostrophe ("doesn’t").
@@ -241,9 +246,7 @@ def _update_quotes(sentence: str, context: _Context) -> bool:
 
 def _opens_quotation(context: _Context, started_inside: bool) -> bool:
     """True when the sentence opens a quotation it does not close (quote depth after it)."""
-    return not started_inside and (
-        context.quote_depth > 0 or context.straight_open or context.single_depth > 0
-    )
+    return not started_inside and context.inside_quotation
 
 
 def _closing_attribution(
