@@ -334,14 +334,17 @@ def _headline_attribution(title: str) -> tuple[Label, str, float, str | None] | 
 
 def _label_sentence(
     sentence: str,
+    found: attribution.Attribution | None,
     started_inside: bool,
     paragraph: int,
     credit: str | None,
     context: _Context,
     kind: ZoneKind,
 ) -> tuple[Label, str, float, str | None] | None:
+    """Label one sentence; ``found`` is its attribution if the caller has already found one."""
     in_comments = kind == ZoneKind.COMMENTS
-    found = attribution.find_attribution(sentence)
+    if found is None:
+        found = attribution.find_attribution(sentence)
     vague = None
     if found is not None and found.kind == attribution.VAGUE:
         vague, found = found, None
@@ -486,15 +489,21 @@ def analyse(text: str) -> Analysis:
                 continue  # the interviewer's question asks, it claims nothing
             if kind == ZoneKind.TITLE:
                 result = _headline_attribution(sentence)
+            in_sentence: attribution.Attribution | None = None
             if result is None and _opens_quotation(context, started_inside):
                 closing = _closing_attribution(text, spans, paragraph[position + 1 :])
-                if closing is not None and attribution.find_attribution(sentence) is None:
+                if closing is not None:
+                    in_sentence = attribution.find_attribution(sentence)
+                if closing is not None and in_sentence is None:
                     speaker, sure = _resolve(closing, context)
                     reason = f"opens a quotation closed by '{closing.cue}', speaker '{speaker}'"
                     result = (Label.SOURCED, reason, round(sure - 0.05, 2), speaker)
             if result is None:
                 own = _without_lead_label(sentence, kind)
-                result = _label_sentence(own, started_inside, number, credit, context, kind)
+                # The attribution found above holds for the sentence without a lead label only
+                # when there was no label to take off.
+                found = in_sentence if own == sentence else None
+                result = _label_sentence(own, found, started_inside, number, credit, context, kind)
             if sentence.rstrip().endswith(":") and result and result[0] == Label.SOURCED:
                 # "According to the report:" only introduces the next paragraph's quotation.
                 context.intro_source, context.intro_paragraph = result[3], number + 1
