@@ -13,6 +13,7 @@ Run ``python -m annotations.preannotation.evaluation SEEDS_DIR DATA_DIR`` to pri
 
 from __future__ import annotations
 
+import bisect
 import json
 import sys
 import time
@@ -134,14 +135,8 @@ def _line_ranges(text: str, analysis: Analysis) -> list[tuple[str, int, int]]:
     starts = [0] + [i + 1 for i, char in enumerate(text) if char == "\n"]
 
     def line_of(offset: int) -> int:
-        low, high = 0, len(starts) - 1
-        while low < high:
-            middle = (low + high + 1) // 2
-            if starts[middle] <= offset:
-                low = middle
-            else:
-                high = middle - 1
-        return low + 1
+        # The 1-based number of the last line starting at or before the offset.
+        return bisect.bisect_right(starts, offset)
 
     return [(z.kind.value, line_of(z.start), line_of(z.end - 1)) for z in analysis.zones]
 
