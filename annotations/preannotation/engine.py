@@ -12,6 +12,7 @@ the paragraph), then the author's stance, then checkable content. A sourced sent
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -196,9 +197,7 @@ def _speaker_turns(
         match = SPEAKER_TURN_RE.match(text, start, end)
         if kind == ZoneKind.BODY and match is not None:
             tags[number] = match.group("tag")
-    counts: dict[str, int] = {}
-    for tag in tags.values():
-        counts[tag] = counts.get(tag, 0) + 1
+    counts = Counter(tags.values())
     recurring = {tag for tag, count in counts.items() if count >= MIN_TURNS_PER_TAG}
     if len(recurring) < 2:
         return {}  # one recurring label is a list ("Update: …"), not a conversation
