@@ -6,7 +6,7 @@ bottom; ``layout`` -> ``structure``; ``sentences``; ``attribution``, ``opinion``
 ``engine`` on top of them all; ``evaluation`` uses ``engine`` only.
 """
 
-from .engine import ENGINE_NAME, ENGINE_VERSION, analyse, analyse_many
+from .engine import ENGINE_NAME, ENGINE_VERSION, analyse
 from .model import Analysis, Label, Sentence, Suggestion, Zone, ZoneKind
 
 __all__ = [
@@ -19,5 +19,4 @@ __all__ = [
     "Zone",
     "ZoneKind",
     "analyse",
-    "analyse_many",
 ]

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from .lexicon import (
     ANONYMOUS_HEADS,
     DOCUMENT_NOUNS,
-    DOCUMENT_VERBS,
+    DOCUMENT_VERB_ALTERNATION,
     MONTH_AND_DAY_NAMES,
     NOT_SPEAKERS,
     PRONOUN_SPEAKERS,
@@ -28,11 +28,12 @@ from .lexicon import (
     SPEECH_VERBS,
     TOLD_OUTLET_VERBS,
     VAGUE_STANCE_VERBS,
+    alternation,
     words,
 )
 
 ACCORDING_RE = re.compile(r"\baccording\s+(?:to\s+)?(?P<np>[^,.;:!?()“”\"]{2,90})", re.IGNORECASE)
-_VERB_ALTERNATION = "|".join(sorted(SPEECH_VERBS | SPEECH_PARTICIPLES, key=len, reverse=True))
+_VERB_ALTERNATION = alternation(SPEECH_VERBS | SPEECH_PARTICIPLES)
 CUE_RE = re.compile(
     rf"\b(?P<verb>{_VERB_ALTERNATION}|pointed out|points out|pointed to|points to)\b"
 )
@@ -54,19 +55,19 @@ INVERTED_RE = re.compile(
 # "the journal's disclosure form shows", "City counts show", "a report by the auditor found".
 DOCUMENT_FINDING_RE = re.compile(
     r"(?P<np>(?:(?:the|a|an|new|recent|latest|[A-Z][\w’'.&-]*|[\w-]+[’']s|\d{4})\s+){0,4}"
-    rf"(?:[a-z-]+\s+)?(?:{'|'.join(sorted(DOCUMENT_NOUNS, key=len, reverse=True))})"
+    rf"(?:[a-z-]+\s+)?(?:{alternation(DOCUMENT_NOUNS)})"
     r"(?:\s+(?:by|from|of)\s+(?:the\s+)?[A-Z][\w’'.&-]*(?:\s+[A-Z][\w’'.&-]*){0,4})?)"
-    rf"\s+(?:{'|'.join(sorted(DOCUMENT_VERBS, key=len, reverse=True))})\b"
+    rf"\s+(?:{DOCUMENT_VERB_ALTERNATION})\b"
 )
-DOCUMENT_VERB_RE = re.compile(rf"\b(?:{'|'.join(sorted(DOCUMENT_VERBS, key=len, reverse=True))})\b")
+DOCUMENT_VERB_RE = re.compile(rf"\b(?:{DOCUMENT_VERB_ALTERNATION})\b")
 # A vague collective as the subject: "Some parents say", "Not every researcher agrees",
 # "Plenty of longtime fans aren't convinced". Such a view has no source to check.
 VAGUE_SUBJECT_RE = re.compile(
     r"(?:^|[,;—–]\s*|\b(?:and|but)\s+)(?P<np>(?:[Ss]ome|[Mm]any|[Mm]ost|[Ss]everal|[Ff]ew|[Aa] few"
     r"|[Pp]lenty of|[Nn]ot (?:every|all|everyone)|[Oo]thers?)(?:\s+[a-z][\w’'-]*){0,3}?)\s+"
-    r"(?P<verb>say|says|said|argue|argues|argued|claim|claims|claimed|insist|insist"
+    r"(?P<verb>say|says|said|argue|argues|argued|claim|claims|claimed|insist"
     r"|(?:are|were|is|was)(?:n[’']t| not) (?:convinced|persuaded|sure)|remain unconvinced"
-    rf"|{'|'.join(sorted(VAGUE_STANCE_VERBS, key=len, reverse=True))})\b"
+    rf"|{alternation(VAGUE_STANCE_VERBS)})\b"
 )
 VAGUE = "vague attribution"
 # A credit closing a block quotation: "… some others. - SANA".
@@ -343,8 +344,3 @@ def find_attribution(sentence: str) -> Attribution | None:
     if link is not None:
         return Attribution(link.group("np"), "link", "link", link.start(), 0.6)
     return None
-
-
-def has_cue(sentence: str) -> bool:
-    """True when the sentence contains a speech verb or "according to" (cheap pre-check)."""
-    return CUE_RE.search(sentence) is not None or "ccording" in sentence

@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass
 
 from .layout import MONTHS
+from .lexicon import WEEKDAY_NAMES, is_question
 
 NUMBER_WORDS = (
     "two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|"
@@ -21,7 +22,7 @@ NUMBER_WORDS = (
 )
 NUMBER_RE = re.compile(rf"\d|\b(?:{NUMBER_WORDS})\b", re.IGNORECASE)
 DATE_RE = re.compile(
-    rf"\b(?:{MONTHS}|Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday"
+    rf"\b(?:{MONTHS}|{'|'.join(WEEKDAY_NAMES)}"
     r"|(?:1[89]|20)\d\d|yesterday|(?:last|this|past|next) (?:week|month|year|decade|century)"
     r"|(?:last|this|past|next) (?:spring|summer|fall|autumn|winter|season|quarter))\b"
 )
@@ -51,7 +52,7 @@ class ClaimCues:
 
 def claim_cues(sentence: str) -> ClaimCues | None:
     """Return the sentence's checkable anchors, or None if it asserts nothing checkable."""
-    if len(sentence.split()) < MIN_CLAIM_WORDS or sentence.rstrip(" ”’\"')").endswith("?"):
+    if len(sentence.split()) < MIN_CLAIM_WORDS or is_question(sentence):
         return None
     anchors: list[str] = []
     for name, pattern in ANCHORS:

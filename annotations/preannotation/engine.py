@@ -12,11 +12,12 @@ the paragraph), then the author's stance, then checkable content. A sourced sent
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
+from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from . import attribution, claims, layout, opinion
-from .lexicon import DOCUMENT_VERBS
+from .lexicon import CLOSING_MARKS, DOCUMENT_VERB_ALTERNATION, is_question
 from .model import Analysis, Label, Sentence, Suggestion, Zone, ZoneKind
 from .sentences import split_sentences
 from .structure import find_zones
@@ -55,7 +56,7 @@ HEADLINE_CREDIT_RE = re.compile(
 # A pronoun standing for the document just cited, before a document verb: "It also names".
 DOCUMENT_PRONOUN_RE = re.compile(
     r"(?:It|They)\s+(?:also\s+|further\s+|then\s+)?"
-    rf"(?:{'|'.join(sorted(DOCUMENT_VERBS, key=len, reverse=True))})\b"
+    rf"(?:{DOCUMENT_VERB_ALTERNATION})\b"
 )
 OPENING_QUOTES = '“"‘'
 # A closing single quote: "’" after a non-space, not followed by a letter ("doesn’t").
@@ -126,6 +127,11 @@ class _Context:
     intro_paragraph: int = -1
     previous_paragraph_source: str | None = None
 
+    @property
+    def inside_quotation(self) -> bool:
+        """True while a curly, straight or single quotation is open."""
+        return self.quote_depth > 0 or self.straight_open or self.single_depth > 0
+
 
 def _sentences(text: str, zones: Iterable[Zone]) -> list[tuple[int, int, ZoneKind]]:
     spans: list[tuple[int, int, ZoneKind]] = []
@@ -148,13 +154,14 @@ def _title_spans(text: str, zone: Zone) -> list[tuple[int, int, ZoneKind]]:
     """
     spans: list[tuple[int, int, ZoneKind]] = []
     position = zone.start
-    for number, line in enumerate(text[zone.start : zone.end].split("\n")):
+    block = text[zone.start : zone.end]
+    several = "\n" in block
+    for line in block.split("\n"):
         start = position + len(line) - len(line.lstrip())
         end = position + len(line.rstrip())
         position += len(line) + 1
         if start >= end:
             continue
-        several = number > 0 or "\n" in text[zone.start : zone.end]
         if not spans and several and layout.is_kicker(text[start:end]):
             continue
         if not spans:
@@ -190,9 +197,7 @@ def _speaker_turns(
         match = SPEAKER_TURN_RE.match(text, start, end)
         if kind == ZoneKind.BODY and match is not None:
             tags[number] = match.group("tag")
-    counts: dict[str, int] = {}
-    for tag in tags.values():
-        counts[tag] = counts.get(tag, 0) + 1
+    counts = Counter(tags.values())
     recurring = {tag for tag, count in counts.items() if count >= MIN_TURNS_PER_TAG}
     if len(recurring) < 2:
         return {}  # one recurring label is a list ("Update: …"), not a conversation
@@ -227,7 +232,7 @@ def _resolve(found: attribution.Attribution, context: _Context) -> tuple[str, fl
 
 def _update_quotes(sentence: str, context: _Context) -> bool:
     """Track quotation marks; return True when the sentence started inside a quotation."""
-    started_inside = context.quote_depth > 0 or context.straight_open or context.single_depth > 0
+    started_inside = context.inside_quotation
     context.quote_depth = max(0, context.quote_depth + sentence.count("“") - sentence.count("”"))
     if "‘" in sentence or context.single_depth:
         # British single quotes: "’" closes only where it is no apostrophe ("doesn’t").
@@ -238,11 +243,9 @@ def _update_quotes(sentence: str, context: _Context) -> bool:
     return started_inside
 
 
-def _opens_quotation(sentence: str, context: _Context, started_inside: bool) -> bool:
+def _opens_quotation(context: _Context, started_inside: bool) -> bool:
     """True when the sentence opens a quotation it does not close (quote depth after it)."""
-    return not started_inside and (
-        context.quote_depth > 0 or context.straight_open or context.single_depth > 0
-    )
+    return not started_inside and context.inside_quotation
 
 
 def _closing_attribution(
@@ -330,14 +333,17 @@ def _headline_attribution(title: str) -> tuple[Label, str, float, str | None] | 
 
 def _label_sentence(
     sentence: str,
+    found: attribution.Attribution | None,
     started_inside: bool,
     paragraph: int,
     credit: str | None,
     context: _Context,
     kind: ZoneKind,
 ) -> tuple[Label, str, float, str | None] | None:
+    """Label one sentence; ``found`` is its attribution if the caller has already found one."""
     in_comments = kind == ZoneKind.COMMENTS
-    found = attribution.find_attribution(sentence)
+    if found is None:
+        found = attribution.find_attribution(sentence)
     vague = None
     if found is not None and found.kind == attribution.VAGUE:
         vague, found = found, None
@@ -380,7 +386,7 @@ def _label_sentence(
         kind == ZoneKind.BODY
         and SIGNPOST_RE.match(sentence)
         and len(sentence.split()) <= MAX_SIGNPOST_WORDS
-        and not re.search(r"\bI\b|\bI[’']", sentence)
+        and not re.search(r"\bI\b", sentence)
     ):
         return None  # "Here is what we know": it announces the claims, it makes none
     stance = opinion.opinion_cues(sentence)
@@ -408,7 +414,7 @@ def _fallback(
     """
     in_comments, is_title = kind == ZoneKind.COMMENTS, kind == ZoneKind.TITLE
     words = sentence.split()
-    closed = sentence.rstrip(" ”’\"')]").endswith((".", "!", "?", "…"))
+    closed = sentence.rstrip(CLOSING_MARKS + "]").endswith((".", "!", "?", "…"))
     if not (closed or is_title or in_comments):
         return None
     if len(words) < FALLBACK_MIN_WORDS:
@@ -478,19 +484,25 @@ def analyse(text: str) -> Analysis:
                 # Everything said in a speaker's turn is theirs, views included.
                 reason = f"speaker turn: '{turn[1]}'"
                 result = (Label.SOURCED, reason, 0.75, turn[1])
-            elif turn is not None and sentence.rstrip(" ”’\"')").endswith("?"):
+            elif turn is not None and is_question(sentence):
                 continue  # the interviewer's question asks, it claims nothing
             if kind == ZoneKind.TITLE:
                 result = _headline_attribution(sentence)
-            if result is None and _opens_quotation(sentence, context, started_inside):
+            in_sentence: attribution.Attribution | None = None
+            if result is None and _opens_quotation(context, started_inside):
                 closing = _closing_attribution(text, spans, paragraph[position + 1 :])
-                if closing is not None and attribution.find_attribution(sentence) is None:
+                if closing is not None:
+                    in_sentence = attribution.find_attribution(sentence)
+                if closing is not None and in_sentence is None:
                     speaker, sure = _resolve(closing, context)
                     reason = f"opens a quotation closed by '{closing.cue}', speaker '{speaker}'"
                     result = (Label.SOURCED, reason, round(sure - 0.05, 2), speaker)
             if result is None:
                 own = _without_lead_label(sentence, kind)
-                result = _label_sentence(own, started_inside, number, credit, context, kind)
+                # The attribution found above holds for the sentence without a lead label only
+                # when there was no label to take off.
+                found = in_sentence if own == sentence else None
+                result = _label_sentence(own, found, started_inside, number, credit, context, kind)
             if sentence.rstrip().endswith(":") and result and result[0] == Label.SOURCED:
                 # "According to the report:" only introduces the next paragraph's quotation.
                 context.intro_source, context.intro_paragraph = result[3], number + 1
@@ -528,9 +540,3 @@ def analyse(text: str) -> Analysis:
         sentences=tuple(Sentence(start, end) for start, end, _kind in spans),
         suggestions=tuple(suggestions),
     )
-
-
-def analyse_many(texts: Iterable[str]) -> Iterator[Analysis]:
-    """Analyse each text in turn (a convenience for batch jobs)."""
-    for text in texts:
-        yield analyse(text)

@@ -13,11 +13,11 @@ Run ``python -m annotations.preannotation.evaluation SEEDS_DIR DATA_DIR`` to pri
 
 from __future__ import annotations
 
+import bisect
 import json
-import random
 import sys
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -135,14 +135,8 @@ def _line_ranges(text: str, analysis: Analysis) -> list[tuple[str, int, int]]:
     starts = [0] + [i + 1 for i, char in enumerate(text) if char == "\n"]
 
     def line_of(offset: int) -> int:
-        low, high = 0, len(starts) - 1
-        while low < high:
-            middle = (low + high + 1) // 2
-            if starts[middle] <= offset:
-                low = middle
-            else:
-                high = middle - 1
-        return low + 1
+        # The 1-based number of the last line starting at or before the offset.
+        return bisect.bisect_right(starts, offset)
 
     return [(z.kind.value, line_of(z.start), line_of(z.end - 1)) for z in analysis.zones]
 
@@ -247,28 +241,6 @@ def throughput(texts: Sequence[str], repeat: int = 1) -> float:
             analyse(text)
     elapsed = time.perf_counter() - began
     return size / 1e6 / elapsed if elapsed > 0 else float("inf")
-
-
-def synthetic_corpus(texts: Iterable[str], target_chars: int, *, seed: int = 0) -> list[str]:
-    """Build documents of shuffled seed paragraphs, deterministically, until ``target_chars``.
-
-    Each document is a seed headline followed by about 40 paragraphs drawn from all seeds, so
-    the corpus has the seeds' mix of prose, quotes, captions and comments without repeating
-    whole documents.
-    """
-    sources = list(texts)
-    paragraphs = [p for text in sources for p in text.split("\n\n") if p.strip()]
-    titles = [text.split("\n", 1)[0] for text in sources]
-    # Not security-relevant: a seeded generator keeps the benchmark corpus reproducible.
-    generator = random.Random(seed)  # noqa: S311
-    documents: list[str] = []
-    total = 0
-    while total < target_chars:
-        body = generator.sample(paragraphs, min(40, len(paragraphs)))
-        document = generator.choice(titles) + "\n\n" + "\n\n".join(body) + "\n"
-        documents.append(document)
-        total += len(document)
-    return documents
 
 
 def main(argv: Sequence[str]) -> int:

@@ -13,19 +13,17 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 
-from .lexicon import words
+from .lexicon import MONTH_NAMES, WEEKDAY_NAMES, words
 
-MONTHS = (
-    "January|February|March|April|May|June|July|August|September|October|November|December|"
-    "Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept|Sep|Oct|Nov|Dec"
-)
-_MONTH_NAMES = sorted(
-    words("january february march april may june july august september october november december"),
-    key=lambda name: "janfebmaraprmayjunjulaugsepoctnovdec".index(name[:3]),
-)
+# Printed month abbreviations: the first three letters ("May" has none), and "Sept" too.
+_MONTH_ABBREVIATIONS = [name[:3] for name in MONTH_NAMES if len(name) > 3]
+_MONTH_ABBREVIATIONS.insert(_MONTH_ABBREVIATIONS.index("Sep"), "Sept")
+MONTHS = "|".join((*MONTH_NAMES, *_MONTH_ABBREVIATIONS))
+_MONTH_NAMES = [name.lower() for name in MONTH_NAMES]
 _MONTH_NUMBER = {name[:length]: n for n, name in enumerate(_MONTH_NAMES, 1) for length in (3, 4)}
 _MONTH_NUMBER.update({name: n for n, name in enumerate(_MONTH_NAMES, 1)})
-_WEEKDAY = r"(?:(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day,?\s+)?"
+_WEEKDAY_STEMS = "|".join(name.removesuffix("day") for name in WEEKDAY_NAMES)
+_WEEKDAY = rf"(?:(?:{_WEEKDAY_STEMS})day,?\s+)?"
 # A calendar date in the shapes newsrooms print: "March 28, 2024", "3 October 2023",
 # "28.01.2024", "2024-01-28", "01/28/2024".
 DATE_PATTERN = (
@@ -489,7 +487,7 @@ def is_caption_line(line: str) -> bool:
     """True for an image file name or a short line labelled as a photo/map/credit caption."""
     if len(line) > MAX_CAPTION_CHARS:
         return False
-    if IMAGE_FILE_RE.fullmatch(line) and len(line.split()) <= 8:
+    if is_image_file_line(line):
         return True
     if CAPTION_PREFIX_RE.match(line):
         return True
@@ -513,16 +511,26 @@ def is_comment_header(line: str) -> bool:
     return len(line) <= 40 and COMMENT_HEADER_RE.fullmatch(line) is not None
 
 
+def _headline_sized(line: str) -> bool:
+    """True for a line no longer, in characters and in words, than a headline may be."""
+    return len(line) <= MAX_TITLE_CHARS and len(line.split()) <= MAX_TITLE_WORDS
+
+
+def _opens_like_headline(line: str) -> bool:
+    """True for a line opening with a capital, a digit or a quotation mark."""
+    first = line[0]
+    return first.isupper() or first.isdigit() or first in "‘“\"'"
+
+
 def is_title_like(line: str) -> bool:
     """True for a headline-shaped line: short, no closing full stop, starts with a capital."""
-    if len(line) > MAX_TITLE_CHARS or len(line.split()) > MAX_TITLE_WORDS:
+    if not _headline_sized(line):
         return False
     if line[-1] in ".,;:" or line.endswith((".”", '."', ".’")):
         return False
     if SENTENCE_INSIDE_RE.search(line):
         return False  # two sentences in a row are prose, whatever the last character
-    first = line[0]
-    return first.isupper() or first.isdigit() or first in "‘“\"'"
+    return _opens_like_headline(line)
 
 
 def is_headline_over_byline(line: str) -> bool:
@@ -531,12 +539,11 @@ def is_headline_over_byline(line: str) -> bool:
     Looser than ``is_title_like``: opinion headlines are often whole sentences with full
     stops ("Opinion: Lock up the phones. Our kids will thank us.").
     """
-    if len(line) > MAX_TITLE_CHARS or len(line.split()) > MAX_TITLE_WORDS:
+    if not _headline_sized(line):
         return False
     if line.endswith((":", ",", ";")) or len(SENTENCE_END_RE.findall(line)) > 2:
         return False
-    first = line[0]
-    return first.isupper() or first.isdigit() or first in "‘“\"'"
+    return _opens_like_headline(line)
 
 
 def is_author_bio_of(line: str, author: str) -> bool:

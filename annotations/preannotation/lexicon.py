@@ -1,15 +1,42 @@
-"""Word tables shared by the rules, and the helper that builds them.
+"""Word tables shared by the rules, the helpers that build them, and a closing-mark check.
 
 Tables are written as whitespace-separated words so they read like a glossary; ``words``
-turns one into a frozenset for O(1) membership tests.
+turns one into a frozenset for O(1) membership tests, ``alternation`` into a regex fragment.
 """
 
+# Typographic quotes are what this text engine reads, so they are meant here.
+# ruff: noqa: RUF001
+
 from __future__ import annotations
+
+from collections.abc import Iterable
 
 
 def words(table: str) -> frozenset[str]:
     """Return the whitespace-separated entries of ``table`` as a frozenset."""
     return frozenset(table.split())
+
+
+def alternation(entries: Iterable[str]) -> str:
+    """Join ``entries`` into a regex alternation, longest first so no entry hides a longer one.
+
+    The entries are put in as they are (no escaping): they are words or regex fragments.
+    """
+    return "|".join(sorted(entries, key=len, reverse=True))
+
+
+# Closing quotes, parentheses and spaces that may follow a sentence's final mark.
+CLOSING_MARKS = " ”’\"')"
+
+
+def without_closing_marks(text: str) -> str:
+    """``text`` without the closing quotes, parentheses and spaces after its final mark."""
+    return text.rstrip(CLOSING_MARKS)
+
+
+def is_question(text: str) -> bool:
+    """True when ``text`` ends in a question mark, inside quotes or parentheses or not."""
+    return without_closing_marks(text).endswith("?")
 
 
 # Verbs that report speech or writing; "said Gerasimov", "the SVR noted".
@@ -75,10 +102,13 @@ NOT_SPEAKERS = words(
     Others Other One I We You Our My Your Their His Her Nobody Everyone Someone Anyone
     Meanwhile However Thus Hence Still Later Earlier Today Yesterday Last Next Such"""
 )
-MONTH_AND_DAY_NAMES = words(
-    """January February March April May June July August September October November December
-    Monday Tuesday Wednesday Thursday Friday Saturday Sunday"""
-)
+# Calendar names, in calendar order: date patterns and month numbers are read from them.
+MONTH_NAMES = (
+    "January", "February", "March", "April", "May", "June",
+    "July", "August", "September", "October", "November", "December",
+)  # fmt: skip
+WEEKDAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+MONTH_AND_DAY_NAMES = frozenset(MONTH_NAMES + WEEKDAY_NAMES)
 # Speakers too vague to count as a source unless they spoke to a named outlet.
 ANONYMOUS_HEADS = words(
     """source sources expert experts observer observers analyst analysts commentators people
@@ -101,5 +131,6 @@ DOCUMENT_VERBS = words(
     link links linked attribute attributes attributed cite cites cited name names named
     describe describes described document documents documented detail details detailed"""
 )
+DOCUMENT_VERB_ALTERNATION = alternation(DOCUMENT_VERBS)
 # Cues that name the outlet an anonymous speaker talked to: "told Reuters".
 TOLD_OUTLET_VERBS = words("told tells confirmed confirms recounted recounts said says")

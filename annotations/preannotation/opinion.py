@@ -13,6 +13,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from .lexicon import alternation, without_closing_marks
+
 OPINION_THRESHOLD = 1.0
 
 # Evaluative and loaded wording: a writer judging, not reporting.
@@ -38,9 +40,9 @@ disappointing troubling worrying alarming misguided foolish sensible unwise over
 """
 # Milder evaluative words: they colour a sentence but rarely carry it alone.
 MILD_WORDS = """
-spectacular extraordinary remarkable dramatic dramatically massive massively huge significant
-outstanding interestingly ironically strangely importantly significantly notably finally
-ostensibly easier desirable busy crushing fading notion reality truth
+dramatic dramatically massive massively huge significant outstanding interestingly ironically
+strangely importantly significantly notably finally ostensibly easier desirable busy crushing
+fading notion reality truth
 """
 # Stance adverbs and set phrases: the author vouching for a conclusion.
 STANCE_PHRASES = """
@@ -70,14 +72,11 @@ FIRST_PERSON_RE = (
     r"|\b[Ii]n (?:my|our) (?:view|opinion)\b|\bI(?:’|')m (?:sure|convinced"
     r"|puzzled|afraid)\b|\bit seems to me\b|\b[Ll]et(?:’|')s\b|\b[Ll]et us\b"
 )
-FIRST_PERSON_PLAIN_RE = r"\b(?:I|[Ww]e|[Oo]ur|[Mm]y|[Mm]e)\b"
-# Obligations and calls to action.
-CALL_RE = r"\b(?:must|should|ought to|needs? to|have to)\b"
 IMPERATIVE_OPENERS_RE = (
     r"^(?:Let’s|Let's|Let us|Imagine|Consider|Look at|Remember|Don’t|Don't|Do not|Stop|"
     r"Wake up|Share this|Think about|Ask yourself|Gather|Go now|Read|Watch|Make no mistake"
     # Bare commands to the reader: "Tell that to …", "Show up on Monday", "Bring a friend".
-    r"|Tell|Show up|Bring|Tear|Keep|Give|Take|Call|Write to|Vote|Join|Stop|Go|Come|Ask|Try"
+    r"|Tell|Show up|Bring|Tear|Keep|Give|Take|Call|Write to|Vote|Join|Go|Come|Ask|Try"
     r"|Demand|Sign|Visit|Forget|Ignore|Picture|Speak up|Get involved)\b"
     # Any verb over the reader's own things: "Check your statements", "Change your password".
     r"|^(?!(?:All|Both|Half|Most|Some|Many|Each|Is|Are|Was|Were|Has|Have|Had|Did|Does|Do|Will"
@@ -117,7 +116,7 @@ REASONS = {
 
 def _alternation(table: str) -> str:
     entries = [entry.strip() for entry in re.split(r"[|\n]", table)]
-    return "|".join(sorted({e for e in entries if e}, key=len, reverse=True))
+    return alternation({e for e in entries if e})
 
 
 # Single words are looked up in sets (fast); phrases are tried only where a word that can
@@ -132,7 +131,7 @@ for _kind, _table in (
 WORD_KINDS.update(dict.fromkeys(("will", "would", "may", "might", "could"), "prediction"))
 WORD_KINDS.update(dict.fromkeys(("must", "should"), "call"))
 FIRST_PERSON_SUBJECT = frozenset({"I"})
-PERSON_WORDS = frozenset({"I", "we", "We", "our", "Our", "my", "My", "me"})
+PERSON_WORDS = frozenset({"we", "We", "our", "Our", "my", "My", "me"})
 CONDITIONAL_OPENERS = frozenset({"If", "Unless", "Once", "Whenever"})
 PHRASE_RE = re.compile(
     rf"(?P<first_person>{FIRST_PERSON_RE})"
@@ -210,7 +209,7 @@ def opinion_cues(text: str, *, whole_sentence: bool = True) -> OpinionCues:
         score += WEIGHTS["prediction"]
         cues.append(f"{REASONS['prediction']} '{first}'")
     if whole_sentence:
-        stripped = own.rstrip(" ”’\"')")
+        stripped = without_closing_marks(own)
         if stripped.endswith("?"):
             score += 1.0
             cues.insert(0, "rhetorical question")

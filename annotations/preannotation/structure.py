@@ -13,6 +13,7 @@ partition its lines; blank lines never start or end a zone.
 
 from __future__ import annotations
 
+import bisect
 import itertools
 import re
 from dataclasses import dataclass, field
@@ -55,11 +56,9 @@ def split_lines(text: str) -> list[Line]:
     for raw in text.split("\n"):
         stripped = raw.strip()
         start = position + (len(raw) - len(raw.lstrip()))
-        lines.append(Line(start, start + len(stripped), stripped, _classify(stripped)))
+        kind, meta = _classify(stripped)
+        lines.append(Line(start, start + len(stripped), stripped, kind, meta))
         position += len(raw) + 1
-    for line in lines:
-        if line.kind == BYLINE:
-            line.meta = layout.parse_byline(line.text) or {}
     _join_two_line_bylines(lines)
     _mark_captions_under_images(lines)
     return lines
@@ -78,22 +77,24 @@ def _mark_captions_under_images(lines: list[Line]) -> None:
             second.kind = CAPTION
 
 
-def _classify(line: str) -> str:
+def _classify(line: str) -> tuple[str, dict[str, str]]:
+    """Return the line's kind, and for a byline the metadata parsed from it."""
     if layout.is_blank(line):
-        return BLANK
+        return BLANK, {}
     if layout.is_caption_line(line):
-        return CAPTION
+        return CAPTION, {}
     if (
         layout.is_boilerplate_line(line)
         or layout.is_contact_line(line)
         or layout.is_contact_note(line)
     ):
-        return BOILER
-    if layout.parse_byline(line) is not None:
-        return BYLINE
+        return BOILER, {}
+    byline = layout.parse_byline(line)
+    if byline is not None:
+        return BYLINE, byline
     if layout.is_menu_line(line):
-        return BOILER
-    return TEXT
+        return BOILER, {}
+    return TEXT, {}
 
 
 def _is_timestamp(line: Line) -> bool:
@@ -317,10 +318,8 @@ def _article_starts(lines: list[Line]) -> list[tuple[int, list[int]]]:
         ):
             continue  # a signature, bio or credit line closes an article, it opens none
         previous = _next_content(lines, index, -1)
-        if previous is not None and lines[previous].kind == BYLINE:
-            continue  # second line of a two-line byline
         if previous is None or lines[previous].kind != TEXT:
-            continue
+            continue  # nothing above, or the second line of a two-line byline
         if layout.is_title_like(lines[previous].text):
             # A kicker ("OPINION") right on top of the headline belongs to the title block.
             above = previous - 1
@@ -433,9 +432,10 @@ def _group(lines: list[Line], indices: list[int], kind_of: dict[int, ZoneKind]) 
         if run:
             last = run[-1]
             between = range(last + 1, index)
-            gap = any(lines[i].kind == BLANK for i in between)
-            interrupted = any(lines[i].kind != BLANK for i in between)
-            wide_gap = sum(lines[i].kind == BLANK for i in between) >= 2
+            blanks = sum(lines[i].kind == BLANK for i in between)
+            gap = blanks > 0
+            interrupted = blanks < len(between)
+            wide_gap = blanks >= 2
             same = kind_of[last] == kind
             # Headline and standfirst on adjacent lines are one title block; page-chrome
             # widgets separated by a wide gap, or multi-line widgets (a sign-up box, a
@@ -495,12 +495,15 @@ def find_zones(text: str) -> list[Zone]:
             ):
                 subtitles.append(following)
         starts.insert(0, (first, subtitles))
+    # Each content line belongs to the last article starting at or above it; starts are
+    # sorted and the first is at or above the first content line.
+    titles = [title for title, _subtitles in starts]
+    members_of: list[list[int]] = [[] for _ in starts]
+    for index in content:
+        members_of[bisect.bisect_right(titles, index) - 1].append(index)
     kind_of: dict[int, ZoneKind] = {}
     zones: list[Zone] = []
-    article_of: dict[int, int] = {}
-    for number, (title, subtitles) in enumerate(starts):
-        stop = starts[number + 1][0] if number + 1 < len(starts) else len(lines)
-        members = [i for i in content if title <= i < stop]
+    for (title, subtitles), members in zip(starts, members_of, strict=True):
         meta: dict[str, str] = {}
         if "kicker" in lines[title].meta and subtitles:
             kind_of[title] = ZoneKind.TITLE
@@ -519,15 +522,14 @@ def find_zones(text: str) -> list[Zone]:
             meta = layout.merge_meta(meta, dateline[1])  # "/PRNewswire/ —" names the wire
         _mark_closing_bio(lines, members, meta.get("author"))
         for index in members:
-            article_of[index] = number
             kind_of.setdefault(index, _zone_kind(lines[index]))
         zones.append(Zone(ZoneKind.ARTICLE, lines[members[0]].start, lines[members[-1]].end, meta))
     others = [i for i, line in enumerate(lines) if line.kind in (BOILER, COMMENT)]
     for index in others:
         kind_of[index] = _zone_kind(lines[index])
     # Group article parts per article, so one article's body never runs into the next.
-    for number in range(len(starts)):
-        zones.extend(_group(lines, [i for i in content if article_of[i] == number], kind_of))
+    for members in members_of:
+        zones.extend(_group(lines, members, kind_of))
     zones.extend(_group(lines, others, kind_of))
     zones.sort(key=lambda zone: (zone.start, -zone.end, zone.kind != ZoneKind.ARTICLE))
     return zones
