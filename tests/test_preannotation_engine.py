@@ -1,7 +1,5 @@
 """End-to-end behaviour of ``analyse``: seeds, offsets, determinism, unicode, evaluation."""
 
-from pathlib import Path
-
 import pytest
 
 from annotations.preannotation import (
@@ -13,24 +11,13 @@ from annotations.preannotation import (
     analyse,
 )
 from annotations.preannotation.evaluation import evaluate, throughput
+from tests.conftest import ROOT, SEEDS
 
-
-def _seeds_dir() -> Path | None:
-    root = Path(__file__).resolve().parents[1]
-    for candidate in (root / "seeds", root.parent / "shared" / "seeds"):
-        if candidate.is_dir() and any(candidate.glob("*.txt")):
-            return candidate
-    return None
-
-
-SEEDS = _seeds_dir()
-needs_seeds = pytest.mark.skipif(
-    SEEDS is None, reason="seed texts not found in seeds/ or ../shared/seeds"
-)
+# The seeds and the gold set are tracked in the repository: a missing file must fail, not skip.
+DATA = ROOT / "tests" / "data"
 
 
 def _seed(prefix: str) -> str:
-    assert SEEDS is not None
     (path,) = SEEDS.glob(f"{prefix}_*.txt")
     return path.read_text(encoding="utf-8")
 
@@ -72,7 +59,6 @@ def test_unicode_keeps_offsets_exact() -> None:
     assert text[emoji_sentence.start : emoji_sentence.end].endswith("to Paris.")
 
 
-@needs_seeds
 @pytest.mark.parametrize("prefix", ["000", "001", "002", "003", "004"])
 def test_seed_offsets_are_exact_and_all_labels_appear(prefix: str) -> None:
     text = _seed(prefix)
@@ -84,7 +70,6 @@ def test_seed_offsets_are_exact_and_all_labels_appear(prefix: str) -> None:
     assert analysis.engine == ENGINE_NAME
 
 
-@needs_seeds
 def test_seed_000_has_one_article_and_reader_comments_after_it() -> None:
     text = _seed("000")
     analysis = analyse(text)
@@ -94,7 +79,6 @@ def test_seed_000_has_one_article_and_reader_comments_after_it() -> None:
     assert text[comments.start :].startswith("Link to the")
 
 
-@needs_seeds
 def test_seed_001_captions_include_image_file_names() -> None:
     text = _seed("001")
     analysis = analyse(text)
@@ -106,7 +90,6 @@ def test_seed_001_captions_include_image_file_names() -> None:
     assert captions[0].startswith("Screenshot 2018-11-10 hostages.png")
 
 
-@needs_seeds
 def test_seed_002_compilation_is_cut_into_articles_with_titles_and_bylines() -> None:
     analysis = analyse(_seed("002"))
     articles = [analysis.zones[i] for i in _kinds(analysis, ZoneKind.ARTICLE)]
@@ -116,7 +99,6 @@ def test_seed_002_compilation_is_cut_into_articles_with_titles_and_bylines() -> 
     assert articles[2].metadata["outlet"] == "The Cradle"
 
 
-@needs_seeds
 def test_seed_003_page_chrome_is_boilerplate_without_suggestions() -> None:
     text = _seed("003")
     analysis = analyse(text)
@@ -130,7 +112,6 @@ def test_seed_003_page_chrome_is_boilerplate_without_suggestions() -> None:
         assert not any(z.start <= suggestion.start < z.end for z in boiler)
 
 
-@needs_seeds
 def test_seed_004_two_line_byline_sits_inside_the_article() -> None:
     analysis = analyse(_seed("004"))
     (article,) = [analysis.zones[i] for i in _kinds(analysis, ZoneKind.ARTICLE)]
@@ -138,27 +119,13 @@ def test_seed_004_two_line_byline_sits_inside_the_article() -> None:
     assert article.metadata["published"] == "2016-02-12"
 
 
-@needs_seeds
-def test_throughput_and_corpus_helpers_run() -> None:
-    assert SEEDS is not None
+def test_throughput_helper_runs_on_the_seeds() -> None:
     seeds = [p.read_text(encoding="utf-8") for p in sorted(SEEDS.glob("*.txt"))]
     assert throughput(seeds, repeat=1) > 0
 
 
-def _data_dir() -> Path | None:
-    root = Path(__file__).resolve().parents[1]
-    for candidate in (root / "tests" / "data", root.parent / "main" / "tests" / "data"):
-        if (candidate / "eval_sentences.jsonl").is_file():
-            return candidate
-    return None
-
-
-@needs_seeds
 def test_evaluation_reports_scores_for_every_label_and_zone_kind() -> None:
-    data = _data_dir()
-    if data is None or SEEDS is None:
-        pytest.skip("gold set not found in tests/data or ../main/tests/data")
-    report = evaluate(SEEDS, data)
+    report = evaluate(SEEDS, DATA)
     assert set(report.labels) == {"sourced", "unsourced", "opinion"}
     assert report.missing == 0
     assert "label sourced" in report.format_table()
