@@ -1,0 +1,106 @@
+"""Our complete, versioned JSON: everything about a project's documents, streamed.
+
+The shape is described by `schema/factcheck-export.schema.json` (checked in the tests) and is
+what `import_documents` reads back. One document is serialised at a time; the closing
+`document_count` comes last because it is only known at the end of the stream.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Iterator, Mapping
+from dataclasses import fields, is_dataclass
+from pathlib import Path
+from typing import Any
+
+from annotations.exports.records import (
+    FORMAT_NAME,
+    FORMAT_VERSION,
+    DocumentRecord,
+    Export,
+    ProjectRecord,
+    Verdict,
+)
+
+SCHEMA_PATH = Path(__file__).resolve().parent / "schema" / "factcheck-export.schema.json"
+CONTENT_TYPE = "application/json; charset=utf-8"
+EXTENSION = "json"
+
+
+def write(export: Export) -> Iterator[str]:
+    """Yield the export as JSON text, one document per chunk."""
+    head = header(export.project, scope=export.scope)
+    opening = _dumps(head)
+    # Everything but the closing brace, then the documents array.
+    yield opening[:-1] + ', "documents": ['
+    count = 0
+    for document in export.documents:
+        yield ("," if count else "") + "\n" + _dumps(document_json(document))
+        count += 1
+    yield f'\n], "document_count": {count}}}\n'
+
+
+def header(project: ProjectRecord, *, scope: str) -> dict[str, Any]:
+    return {
+        "format": FORMAT_NAME,
+        "version": FORMAT_VERSION,
+        "scope": scope,
+        "exported_at": _time(project.exported_at),
+        "exported_by": project.exported_by,
+        "filters": dict(project.filters),
+        "project": {
+            "id": project.id,
+            "name": project.name,
+            "description": project.description,
+            "reviews_required": project.reviews_required,
+            "dispute_tolerance": project.dispute_tolerance,
+            "labels": [
+                {
+                    "value": label.value,
+                    "name": label.name,
+                    "color": label.color,
+                    "description": label.description,
+                }
+                for label in project.labels
+            ],
+        },
+        "agreement": _plain(project.agreement) if project.agreement is not None else None,
+    }
+
+
+def document_json(document: DocumentRecord) -> dict[str, Any]:
+    body: dict[str, Any] = _plain(document)
+    body["final_spans"] = [verdict_json(verdict) for verdict in document.verdicts]
+    del body["verdicts"]
+    return body
+
+
+def verdict_json(verdict: Verdict) -> dict[str, Any]:
+    body: dict[str, Any] = _plain(verdict)
+    del body["document_id"]  # the document it sits in says so
+    return body
+
+
+def _time(value: dt.datetime | None) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def _plain(value: Any) -> Any:
+    """A JSON-ready copy of records, mappings and sequences (dates in ISO 8601).
+
+    Field names of the records are the keys of the JSON, so the schema and the records agree.
+    """
+    if is_dataclass(value) and not isinstance(value, type):
+        return {f.name: _plain(getattr(value, f.name)) for f in fields(value)}
+    if isinstance(value, Mapping):
+        return {str(key): _plain(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(item) for item in value]
+    if isinstance(value, dt.date | dt.datetime):
+        return value.isoformat()
+    return value
+
+
+def _dumps(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
