@@ -93,9 +93,24 @@ def sample_project(*, base_url: str = "") -> ProjectRecord:
         exported_at=WHEN,
         exported_by="lead",
         agreement={
-            "project": {"alpha": {"value": 0.71, "documents": 3}, "span_f1": 0.8},
-            "per_label": {"sourced": 0.9, "unsourced": -0.2, "opinion": None},
-            "per_reviewer": [{"reviewer": "alice", "value": 0.8}, {"reviewer": EVIL, "value": 0.6}],
+            "project": 7,
+            "documents": 3,
+            "disputes": {"open": 0, "resolved": 1, "withdrawn": 0, "by_kind": {}},
+            "alpha": {"value": 0.71, "documents": 3, "units": 420},
+            "pooled": {
+                "kappa": {"value": 0.64, "documents": 3},
+                "span_overlap": {"precision": 0.8, "recall": 0.9, "f1": 0.85, "documents": 3},
+            },
+            "labels": {
+                "sourced": {"alpha": {"value": 0.9, "documents": 3}},
+                "unsourced": {"alpha": {"value": -0.2, "documents": 3}},
+                "opinion": {},
+            },
+            "pairs": [{"reviewers": ["alice", EVIL], "documents": 3, "kappa": {"value": 0.6}}],
+            "reviewers": [
+                {"reviewer": "alice", "documents": 3, "survival": {"value": 0.8, "documents": 3}},
+                {"reviewer": EVIL, "documents": 3},
+            ],
         },
         base_url=base_url,
     )

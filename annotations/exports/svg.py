@@ -25,10 +25,10 @@ def bar_chart(
     low: float = 0.0,
     high: float = 1.0,
     color: str = "#455a64",
-    width: int = 560,
+    width: int = 640,
 ) -> str:
     """A horizontal bar chart of values between `low` and `high` (a zero line when low < 0)."""
-    row, label_w, note_w, top = 22, 170, 110, 26
+    row, label_w, note_w, top = 22, 180, 150, 26
     plot_w = width - label_w - note_w
     height = top + row * max(len(bars), 1) + 8
     span = (high - low) or 1.0
