@@ -22,17 +22,19 @@ class Format:
     content_type: str
     extension: str
     description: str
+    # Whether the writer reads more than the final spans: zones, reviews, disputes, ratings.
+    history: bool
 
 
 FORMATS: dict[str, Format] = {
-    module_name: Format(module_name, module.write, module.CONTENT_TYPE, module.EXTENSION, text)
-    for module_name, module, text in (
-        ("html", html, "readable, printable report"),
-        ("json", json, "complete, versioned JSON (our schema)"),
-        ("csv", csv, "one row per final span"),
-        ("w3c", w3c, "W3C Web Annotation JSON-LD"),
-        ("claimreview", claimreview, "schema.org ClaimReview JSON-LD of rated claims"),
-        ("labelstudio", labelstudio, "Label Studio tasks JSON"),
+    name: Format(name, module.write, module.CONTENT_TYPE, module.EXTENSION, text, history)
+    for name, module, text, history in (
+        ("html", html, "readable, printable report", True),
+        ("json", json, "complete, versioned JSON (our schema)", True),
+        ("csv", csv, "one row per final span", False),
+        ("w3c", w3c, "W3C Web Annotation JSON-LD", False),
+        ("claimreview", claimreview, "schema.org ClaimReview JSON-LD of rated claims", False),
+        ("labelstudio", labelstudio, "Label Studio tasks JSON", True),
     )
 }
 

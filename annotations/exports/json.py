@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections.abc import Iterator, Mapping
-from dataclasses import fields, is_dataclass
+from dataclasses import is_dataclass
 from pathlib import Path
 from typing import Any
 
@@ -46,7 +46,7 @@ def header(project: ProjectRecord, *, scope: str) -> dict[str, Any]:
         "format": FORMAT_NAME,
         "version": FORMAT_VERSION,
         "scope": scope,
-        "exported_at": _time(project.exported_at),
+        "exported_at": project.exported_at,
         "exported_by": project.exported_by,
         "filters": dict(project.filters),
         "project": {
@@ -55,52 +55,42 @@ def header(project: ProjectRecord, *, scope: str) -> dict[str, Any]:
             "description": project.description,
             "reviews_required": project.reviews_required,
             "dispute_tolerance": project.dispute_tolerance,
-            "labels": [
-                {
-                    "value": label.value,
-                    "name": label.name,
-                    "color": label.color,
-                    "description": label.description,
-                }
-                for label in project.labels
-            ],
+            "labels": project.labels,
         },
-        "agreement": _plain(project.agreement) if project.agreement is not None else None,
+        "agreement": project.agreement,
     }
 
 
 def document_json(document: DocumentRecord) -> dict[str, Any]:
-    body: dict[str, Any] = _plain(document)
-    body["final_spans"] = [verdict_json(verdict) for verdict in document.verdicts]
+    """The document's fields, with its verdicts as `final_spans` (without the document id)."""
+    body = dict(vars(document))
     del body["verdicts"]
+    body["final_spans"] = [verdict_json(verdict) for verdict in document.verdicts]
     return body
 
 
 def verdict_json(verdict: Verdict) -> dict[str, Any]:
-    body: dict[str, Any] = _plain(verdict)
+    body = dict(vars(verdict))
     del body["document_id"]  # the document it sits in says so
     return body
 
 
-def _time(value: dt.datetime | None) -> str | None:
-    return value.isoformat() if value is not None else None
+def _encode(value: Any) -> Any:
+    """What the JSON encoder cannot write by itself: records, mappings, dates and times.
 
-
-def _plain(value: Any) -> Any:
-    """A JSON-ready copy of records, mappings and sequences (dates in ISO 8601).
-
-    Field names of the records are the keys of the JSON, so the schema and the records agree.
+    A record becomes the mapping of its fields (their names are the JSON's keys, so the schema
+    and the records agree); the C encoder then walks it, which is what keeps this fast.
     """
-    if is_dataclass(value) and not isinstance(value, type):
-        return {f.name: _plain(getattr(value, f.name)) for f in fields(value)}
-    if isinstance(value, Mapping):
-        return {str(key): _plain(item) for key, item in value.items()}
-    if isinstance(value, list | tuple):
-        return [_plain(item) for item in value]
-    if isinstance(value, dt.date | dt.datetime):
+    if isinstance(value, dt.date):  # datetimes too
         return value.isoformat()
-    return value
+    if is_dataclass(value) and not isinstance(value, type):
+        return vars(value)
+    if isinstance(value, Mapping):
+        return dict(value)
+    raise TypeError(f"cannot export {type(value).__name__} as JSON")
 
 
 def _dumps(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+    return json.dumps(
+        value, ensure_ascii=False, separators=(",", ":"), allow_nan=False, default=_encode
+    )
