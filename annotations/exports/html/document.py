@@ -125,7 +125,9 @@ def _verdict_table(verdicts: tuple[Verdict, ...], colors: Mapping[str, str]) -> 
         )
         decided = escape(verdict.provenance)
         if verdict.decided_by:
-            decided += f" by {escape(verdict.decided_by)}"
+            # An agreed span with a lead's name was rated by that lead, not settled by them.
+            verb = "rated" if verdict.provenance == "agreed" else "decided"
+            decided += f"; {verb} by {escape(verdict.decided_by)}"
         if verdict.decided_at:
             decided += f", {when(verdict.decided_at)}"
         rating = (
