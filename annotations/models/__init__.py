@@ -10,7 +10,9 @@ from annotations.models.adjudication import (
     DisputeKind,
     DisputeStatus,
     Resolution,
+    ResolutionKind,
 )
+from annotations.models.agreement import DocumentAgreement
 from annotations.models.audit import AuditEvent
 from annotations.models.documents import Document, DocumentStatus
 from annotations.models.preannotation import (
@@ -39,6 +41,7 @@ __all__ = [
     "DisputeKind",
     "DisputeStatus",
     "Document",
+    "DocumentAgreement",
     "DocumentStatus",
     "EvidenceLink",
     "EvidenceStance",
@@ -48,6 +51,7 @@ __all__ = [
     "PreannotationRun",
     "Project",
     "Resolution",
+    "ResolutionKind",
     "Role",
     "RunState",
     "Span",

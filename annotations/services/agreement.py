@@ -1,0 +1,219 @@
+"""Agreement when a document's review round completes, and the settled document's verdicts.
+
+`agreement_record` runs inside the transaction of the submit that completes a round (so a
+document is never `reviewed` without its disputes): it aligns the round's reviews, opens a
+Dispute per disputed cluster, stores the round's figures and additive statistics in a
+`DocumentAgreement`, and moves the document to `accepted` (no dispute) or `disputed`. It is a
+handful of queries whatever the size of the project: nothing about other documents is read.
+
+`agreement_settle` fills in, once a document is accepted, how each reviewer's spans compare
+with the final verdicts (for the per-reviewer figures).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from django.contrib.auth.models import User
+from django.db.models.functions import Length
+
+from annotations.agreement import (
+    Review,
+    ReviewerSpan,
+    align,
+    document_figures,
+    reviewer_verdict_counts,
+)
+from annotations.models import (
+    Assignment,
+    AssignmentState,
+    AuditEvent,
+    Dispute,
+    DisputeStatus,
+    Document,
+    DocumentAgreement,
+    DocumentStatus,
+    Label,
+    Project,
+    Resolution,
+    ResolutionKind,
+    Span,
+    Zone,
+    ZoneKind,
+)
+
+
+def round_reviews(*, document_id: int, round_: int) -> list[Review]:
+    """The submitted reviews of a document's round, as plain records (two queries)."""
+    assignments = list(
+        Assignment.objects.filter(
+            document_id=document_id, round=round_, state=AssignmentState.SUBMITTED
+        )
+        .order_by("reviewer__username")
+        .values_list("pk", "reviewer__username")
+    )
+    by_assignment: dict[int, list[ReviewerSpan]] = {pk: [] for pk, _ in assignments}
+    names = dict(assignments)
+    rows = Span.objects.filter(assignment_id__in=list(names)).values_list(
+        "pk", "assignment_id", "start", "end", "label", "source"
+    )
+    for pk, assignment_id, start, end, label, source in rows:
+        by_assignment[assignment_id].append(
+            ReviewerSpan(names[assignment_id], start, end, label, source, pk)
+        )
+    return [Review(name, tuple(by_assignment[pk])) for pk, name in assignments]
+
+
+def agreement_record(
+    *, document: Document, project: Project, actor: User, now: datetime
+) -> DocumentAgreement:
+    """Align the completed round of `document`, open its disputes, store its figures, and move
+    it from `reviewed` to `accepted` or `disputed`.
+
+    Precondition: inside the transaction that submitted the round's last review, holding the
+    document's row lock, with `document.status == reviewed`. Raises nothing of its own. Side
+    effects: inserts Disputes (with their spans) and a DocumentAgreement, updates the
+    document's status, and writes audit rows (one per dispute and one for the document).
+    """
+    round_ = document.review_round
+    reviews = round_reviews(document_id=document.pk, round_=round_)
+    clusters = align(reviews, tolerance=project.dispute_tolerance)
+    text_length = (
+        Document.objects.filter(pk=document.pk).values_list(Length("text"), flat=True).get()
+    )
+    # order_by(): the models' default orderings join the parent tables for nothing here.
+    zones = (
+        Zone.objects.filter(document_id=document.pk, kind=ZoneKind.ARTICLE)
+        .order_by()
+        .values_list("start", "end")
+    )
+    labels = list(
+        Label.objects.filter(project=project).order_by("ordering").values_list("value", flat=True)
+    )
+    measured = document_figures(
+        text_length=text_length,
+        article_zones=list(zones),
+        reviews=reviews,
+        clusters=clusters,
+        labels=labels,
+    )
+    disputed = [cluster for cluster in clusters if cluster.kind is not None]
+    disputes = Dispute.objects.bulk_create(
+        Dispute(
+            document_id=document.pk,
+            round=round_,
+            start=cluster.start,
+            end=cluster.end,
+            kind=str(cluster.kind),
+        )
+        for cluster in disputed
+    )
+    Dispute.spans.through.objects.bulk_create(
+        Dispute.spans.through(dispute_id=dispute.pk, span_id=span.span_id)
+        for dispute, cluster in zip(disputes, disputed, strict=True)
+        for span in cluster.spans
+    )
+    agreed = [
+        {
+            "start": final.start,
+            "end": final.end,
+            "label": final.label,
+            "source": final.source,
+            "spans": list(final.span_ids),
+        }
+        for cluster in clusters
+        if cluster.kind is None
+        for final in cluster.consensus()
+    ]
+    status = DocumentStatus.DISPUTED if disputes else DocumentStatus.ACCEPTED
+    agreement = DocumentAgreement.objects.create(
+        project=project,
+        document_id=document.pk,
+        round=round_,
+        reviewers=[review.reviewer for review in reviews],
+        units=measured.units,
+        alpha=measured.alpha,
+        figures=measured.figures,
+        stats=measured.stats,
+        agreed=agreed,
+        disputes=len(disputes),
+        verdict_stats=None if disputes else _verdict_stats(reviews, agreed, [], project),
+        settled_at=None if disputes else now,
+    )
+    Document.objects.filter(pk=document.pk).update(status=status)
+    before = document.status
+    document.status = status
+    events = [
+        AuditEvent(
+            actor=actor,
+            project=project,
+            action="dispute.opened",
+            entity_type="dispute",
+            entity_id=dispute.pk,
+            after={"kind": dispute.kind, "start": dispute.start, "end": dispute.end},
+        )
+        for dispute in disputes
+    ]
+    events.append(
+        AuditEvent(
+            actor=actor,
+            project=project,
+            action=f"document.{status}",
+            entity_type="document",
+            entity_id=document.pk,
+            before={"status": before},
+            after={"status": status, "round": round_, "disputes": len(disputes)},
+        )
+    )
+    AuditEvent.objects.bulk_create(events)
+    return agreement
+
+
+def _verdict_stats(
+    reviews: Sequence[Review],
+    agreed: Sequence[dict[str, Any]],
+    resolved: Sequence[tuple[int, int, str]],
+    project: Project,
+) -> dict[str, list[int]]:
+    verdicts = [(item["start"], item["end"], item["label"]) for item in agreed]
+    verdicts.extend(resolved)
+    return reviewer_verdict_counts(
+        reviews=reviews, verdicts=verdicts, tolerance=project.dispute_tolerance
+    )
+
+
+def agreement_settle(*, document: Document, project: Project, now: datetime) -> None:
+    """Store how each reviewer's spans compare with the settled document's final verdicts.
+
+    Called when a document becomes `accepted` through its last resolution, and again when an
+    accepted document's dispute gets a later decision. Precondition: inside the deciding
+    transaction, holding the document's lock. Side effects: updates the round's
+    DocumentAgreement (`verdict_stats`, `settled_at`).
+    """
+    round_ = document.review_round
+    latest: dict[int | None, tuple[int, int, str] | None] = {}
+    rows = (
+        Resolution.objects.filter(
+            document_id=document.pk, round=round_, kind=ResolutionKind.RESOLUTION
+        )
+        .order_by("dispute_id", "id")
+        .values_list("dispute_id", "no_span", "start", "end", "label")
+    )
+    for dispute_id, no_span, start, end, label in rows:
+        final = None if no_span or start is None or end is None else (start, end, label)
+        latest[dispute_id] = final
+    agreement = DocumentAgreement.objects.get(document_id=document.pk, round=round_)
+    reviews = round_reviews(document_id=document.pk, round_=round_)
+    resolved = [verdict for verdict in latest.values() if verdict is not None]
+    agreement.verdict_stats = _verdict_stats(reviews, agreement.agreed, resolved, project)
+    agreement.settled_at = now
+    agreement.save(update_fields=["verdict_stats", "settled_at"])
+
+
+def open_disputes_left(*, document: Document) -> bool:
+    """Whether the document's current round still has an open dispute."""
+    return Dispute.objects.filter(
+        document_id=document.pk, round=document.review_round, status=DisputeStatus.OPEN
+    ).exists()
