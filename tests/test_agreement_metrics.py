@@ -224,3 +224,52 @@ def test_project_alpha_from_summed_coincidences_equals_the_package_on_concatenat
 def test_project_figures_leave_out_what_rests_on_nothing() -> None:
     figures = project_figures(rows=[], labels=LABELS)
     assert figures == {"documents": 0, "labels": {}, "pairs": [], "reviewers": []}
+
+
+def test_pooling_unanimous_characters_leaves_the_packages_alpha_unchanged() -> None:
+    import random
+
+    rng = random.Random(3)
+    for _ in range(20):
+        length = rng.randint(50, 300)
+        reviews = []
+        for name in ("ann", "bob", "cat")[: rng.randint(2, 3)]:
+            spans = []
+            for _ in range(rng.randint(0, 6)):
+                start = rng.randrange(length - 1)
+                spans.append((start, rng.randint(start + 1, length), rng.choice(LABELS)))
+            reviews.append(_spans(name, *spans))
+        measured = document_figures(
+            text_length=length,
+            article_zones=[],
+            reviews=reviews,
+            clusters=align(reviews, tolerance=2),
+            labels=LABELS,
+        )
+        code = {"": 0, "sourced": 1, "unsourced": 2, "opinion": 3}
+        data = np.array(
+            [
+                [
+                    code[
+                        next(
+                            (
+                                s.label
+                                for s in sorted(r.spans, key=lambda s: (s.start, -s.end))[::-1]
+                                if s.start <= char < s.end
+                            ),
+                            "",
+                        )
+                    ]
+                    for char in range(length)
+                ]
+                for r in reviews
+            ],
+            dtype=float,
+        )
+        if len(np.unique(data)) < 2:
+            assert measured.alpha is None
+            continue
+        expected = krippendorff.alpha(
+            data, level_of_measurement="nominal", value_domain=[0, 1, 2, 3]
+        )
+        assert measured.alpha == pytest.approx(expected, rel=1e-9)

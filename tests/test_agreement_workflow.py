@@ -369,12 +369,41 @@ def test_the_completing_submit_costs_a_bounded_number_of_statements(
         assignment=assignment, actor=team.reviewer2, start=start, end=end, label="sourced"
     )
     assignment.refresh_from_db()
-    # 9 for the submit itself (with the test's savepoint), 10 for agreement: the round's
-    # reviews and spans, text length, labels, zones, disputes and their spans, the figures,
-    # the status, the audit rows. None depends on the size of the project.
-    with django_assert_num_queries(19):
+    # 9 for the submit itself (with the test's savepoint), 8 for agreement: the round's
+    # reviews with their spans and the text's length, labels, zones, disputes and their spans,
+    # the figures, the status, the audit rows. None depends on the size of the project.
+    with django_assert_num_queries(17):
         services.assignment_submit(
             assignment=assignment, actor=team.reviewer2, version=assignment.version
         )
     document.refresh_from_db()
     assert document.status == DocumentStatus.DISPUTED
+
+
+def test_verdicts_stream_in_chunks_with_queries_independent_of_the_documents(team: Any) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from annotations.selectors import documents_visible, verdicts_for_documents
+
+    def settle(count: int) -> None:
+        for _ in range(count):
+            document = DocumentFactory(project=team.project)
+            start, end = claim_span(document)
+            submit_review(document, team.reviewer, (start, end, "unsourced"))
+            submit_review(document, team.reviewer2, (start, end, "unsourced"))
+
+    def streamed() -> tuple[int, list[Any]]:
+        # The documents list defers the text: the stream must not load it one by one.
+        listing = documents_visible(project=team.project).order_by("id")
+        with CaptureQueriesContext(connection) as queries:
+            result = list(verdicts_for_documents(documents=listing, chunk_size=500))
+        return len(queries), result
+
+    settle(1)
+    one, result = streamed()
+    settle(4)
+    five, result = streamed()
+    assert one == five
+    assert [len(verdicts) for _, verdicts in result] == [1] * 5
+    assert all(verdicts[0].quote.startswith("The minister") for _, verdicts in result)

@@ -9,8 +9,10 @@ nothing codes every character "no label", and takes part.
 Per document:
 
 - Krippendorff's alpha, nominal, computed by the `krippendorff` package from the units' value
-  counts (it has no unit weights, so every character is a row). Absent when it is undefined:
-  fewer than two reviewers, no units, or a single category used throughout (no variation).
+  counts. The package has no unit weights; characters where reviewers differ are one unit each,
+  and the unanimous characters of each category are pooled into one unit, which leaves the
+  coincidences (and alpha) exactly as they are (see `_pool_unanimous`). Absent when it is
+  undefined: fewer than two reviewers, no units, or a single category used throughout.
 - Per label, alpha on that label against everything else (derived from the same coincidences).
 - Per reviewer pair: Cohen's kappa and Gwet's AC1 on the characters, and span-level precision,
   recall and F1 with exact matching (same start, end and label) and with overlap matching (one
@@ -112,7 +114,7 @@ def document_figures(
         if np.count_nonzero(counts.sum(axis=0)) > 1:
             alpha = float(
                 krippendorff.alpha(
-                    value_counts=counts,
+                    value_counts=_pool_unanimous(counts, len(reviews)),
                     value_domain=list(range(len(categories))),
                     level_of_measurement="nominal",
                 )
@@ -162,6 +164,26 @@ def pair_figures(pair: dict[str, Any], categories: int) -> dict[str, Any]:
         if scores := span_scores(reference=totals[0], other=totals[1], matched=matched):
             result[f"span_{name}"] = scores
     return result
+
+
+def _pool_unanimous(counts: npt.NDArray[np.int64], reviewers: int) -> npt.NDArray[np.int64]:
+    """The units' value counts with all unanimous characters of a category pooled into one unit.
+
+    A unit where all M values are category c adds exactly M to the coincidence o[c][c]
+    (M * (M - 1) / (M - 1)) and nothing else, so L unanimous characters (L * m values) add the
+    same as one unit holding all L * m values: the coincidence matrix, and so the alpha the
+    package computes from it, is unchanged, while the package gets a few hundred rows instead
+    of one per character. Characters where reviewers differ stay one unit each (their
+    contribution is not linear in the counts). The tests compare with the package given every
+    character as a unit.
+    """
+    unanimous = counts.max(axis=1) == reviewers
+    pooled = counts[unanimous].sum(axis=0)
+    rows = [counts[~unanimous]]
+    rows.extend(
+        np.eye(len(pooled), dtype=np.int64)[[c]] * total for c, total in enumerate(pooled) if total
+    )
+    return np.concatenate(rows)
 
 
 def _codes(

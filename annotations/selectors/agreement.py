@@ -233,11 +233,16 @@ def verdicts_for_documents(
 
 
 def _verdicts_of(documents: list[Document]) -> dict[int, list[Verdict]]:
-    """Verdicts of the accepted documents among `documents`, by document id (6 queries)."""
+    """Verdicts of the accepted documents among `documents`, by document id (at most 7
+    queries, whatever their number)."""
     accepted = {d.pk: d for d in documents if d.status == DocumentStatus.ACCEPTED}
     if not accepted:
         return {}
     rounds = {pk: d.review_round for pk, d in accepted.items()}
+    # Listing querysets defer the text; fetch the accepted ones' texts in one query instead
+    # of one per document.
+    deferred = [pk for pk, d in accepted.items() if "text" in d.get_deferred_fields()]
+    texts = dict(Document.objects.filter(pk__in=deferred).values_list("pk", "text"))
     agreements = {
         agreement.document_id: agreement
         for agreement in DocumentAgreement.objects.filter(
@@ -279,7 +284,7 @@ def _verdicts_of(documents: list[Document]) -> dict[int, list[Verdict]]:
         agreement = agreements.get(pk)
         result[pk] = build_verdicts(
             document_id=pk,
-            text=document.text,
+            text=texts[pk] if pk in texts else document.text,  # noqa: SIM401 - .get() would load a deferred text first
             reviewers=agreement.reviewers if agreement else [],
             spans=spans.get(pk, {}),
             agreed=[

@@ -39,31 +39,37 @@ from annotations.models import (
     Project,
     Resolution,
     ResolutionKind,
-    Span,
     Zone,
     ZoneKind,
 )
 
 
-def round_reviews(*, document_id: int, round_: int) -> list[Review]:
-    """The submitted reviews of a document's round, as plain records (two queries)."""
-    assignments = list(
+def round_reviews(*, document_id: int, round_: int) -> tuple[list[Review], int]:
+    """The submitted reviews of a document's round as plain records, and the length of the
+    document's text, in one query (a reviewer with no span comes as one row of nulls)."""
+    rows = (
         Assignment.objects.filter(
             document_id=document_id, round=round_, state=AssignmentState.SUBMITTED
         )
-        .order_by("reviewer__username")
-        .values_list("pk", "reviewer__username")
-    )
-    by_assignment: dict[int, list[ReviewerSpan]] = {pk: [] for pk, _ in assignments}
-    names = dict(assignments)
-    rows = Span.objects.filter(assignment_id__in=list(names)).values_list(
-        "pk", "assignment_id", "start", "end", "label", "source"
-    )
-    for pk, assignment_id, start, end, label, source in rows:
-        by_assignment[assignment_id].append(
-            ReviewerSpan(names[assignment_id], start, end, label, source, pk)
+        .order_by("reviewer__username", "spans__start", "spans__end", "spans__id")
+        .values_list(
+            "reviewer__username",
+            "spans__id",
+            "spans__start",
+            "spans__end",
+            "spans__label",
+            "spans__source",
+            Length("document__text"),
         )
-    return [Review(name, tuple(by_assignment[pk])) for pk, name in assignments]
+    )
+    spans: dict[str, list[ReviewerSpan]] = {}
+    text_length = 0
+    for reviewer, pk, start, end, label, source, length in rows:
+        text_length = length
+        marked = spans.setdefault(reviewer, [])
+        if pk is not None:
+            marked.append(ReviewerSpan(reviewer, start, end, label, source, pk))
+    return [Review(name, tuple(marked)) for name, marked in spans.items()], text_length
 
 
 def agreement_record(
@@ -78,11 +84,8 @@ def agreement_record(
     document's status, and writes audit rows (one per dispute and one for the document).
     """
     round_ = document.review_round
-    reviews = round_reviews(document_id=document.pk, round_=round_)
+    reviews, text_length = round_reviews(document_id=document.pk, round_=round_)
     clusters = align(reviews, tolerance=project.dispute_tolerance)
-    text_length = (
-        Document.objects.filter(pk=document.pk).values_list(Length("text"), flat=True).get()
-    )
     # order_by(): the models' default orderings join the parent tables for nothing here.
     zones = (
         Zone.objects.filter(document_id=document.pk, kind=ZoneKind.ARTICLE)
@@ -205,7 +208,7 @@ def agreement_settle(*, document: Document, project: Project, now: datetime) -> 
         final = None if no_span or start is None or end is None else (start, end, label)
         latest[dispute_id] = final
     agreement = DocumentAgreement.objects.get(document_id=document.pk, round=round_)
-    reviews = round_reviews(document_id=document.pk, round_=round_)
+    reviews, _ = round_reviews(document_id=document.pk, round_=round_)
     resolved = [verdict for verdict in latest.values() if verdict is not None]
     agreement.verdict_stats = _verdict_stats(reviews, agreement.agreed, resolved, project)
     agreement.settled_at = now
