@@ -288,3 +288,29 @@ def test_two_leads_resolving_at_once_one_wins_the_other_gets_the_current_state()
     assert Resolution.objects.filter(dispute=dispute).count() == 1
     document.refresh_from_db()
     assert document.status == DocumentStatus.ACCEPTED
+
+
+def test_offsets_are_code_points_through_the_whole_path(api: Any, team: Any) -> None:
+    text = "قال الوزير 🙂 إن المدارس ستغلق. 👍🏽 رأيي أنه قرار سيئ جدا."
+    document = DocumentFactory(project=team.project, text=text)
+    claim = (text.index("إن"), text.index(".") + 1)
+    opinion = (text.index("رأيي"), len(text))
+    submit_review(document, team.reviewer, (*claim, "sourced", "الوزير"), (*opinion, "opinion"))
+    submit_review(document, team.reviewer2, (*claim, "sourced", "الوزير"), (*opinion, "unsourced"))
+    api.force_authenticate(team.lead)
+    [listed] = api.get(f"/api/v1/projects/{team.project.pk}/disputes").json()["results"]
+    assert listed["quote"] == text[opinion[0] : opinion[1]]
+    detail = api.get(f"/api/v1/disputes/{listed['id']}").json()
+    assert detail["context_before"].endswith("👍🏽 ")
+    response = api.post(
+        f"/api/v1/disputes/{listed['id']}/resolve",
+        {**dict(zip(("start", "end"), opinion, strict=True)), "label": "opinion"}
+        | {"rationale": "رأي", "version": 0},
+        format="json",
+    )
+    assert response.status_code == 201, response.content
+    verdicts = api.get(f"/api/v1/documents/{document.pk}/verdicts").json()["verdicts"]
+    assert [(v["quote"], v["provenance"]) for v in verdicts] == [
+        ("إن المدارس ستغلق.", "agreed"),
+        (text[opinion[0] :], "resolved"),
+    ]

@@ -98,8 +98,13 @@ def test_disagreeing_reviews_open_disputes_and_dispute_the_document(
     assert disputes[0].spans.count() == 2
     assert disputes[1].spans.count() == 1
     assert verdicts_for_document(document=document) == []
-    assert AuditEvent.objects.filter(action="dispute.opened", project=team.project).count() == 2
-    assert AuditEvent.objects.filter(action="document.disputed", entity_id=document.pk).exists()
+    event = AuditEvent.objects.get(action="document.disputed", entity_id=document.pk)
+    assert event.before == {"status": DocumentStatus.REVIEWED}
+    assert event.after == {
+        "status": DocumentStatus.DISPUTED,
+        "round": 1,
+        "disputes": [[d.pk, d.kind, d.start, d.end] for d in disputes],
+    }
 
 
 def test_nothing_to_mark_against_a_span_is_a_presence_dispute(team: Any, document: Any) -> None:
@@ -407,3 +412,30 @@ def test_verdicts_stream_in_chunks_with_queries_independent_of_the_documents(tea
     assert one == five
     assert [len(verdicts) for _, verdicts in result] == [1] * 5
     assert all(verdicts[0].quote.startswith("The minister") for _, verdicts in result)
+
+
+def test_backfill_settles_documents_left_at_reviewed(team: Any) -> None:
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    from annotations.models import Document
+
+    document = DocumentFactory(project=team.project)
+    start, end = claim_span(document)
+    submit_review(document, team.reviewer, (start, end, "unsourced"))
+    submit_review(document, team.reviewer2, (start, end, "opinion"))
+    # As a round completed before this code existed would look: reviewed, nothing recorded.
+    Dispute.objects.filter(document=document).delete()
+    DocumentAgreement.objects.filter(document=document).delete()
+    Document.objects.filter(pk=document.pk).update(status=DocumentStatus.REVIEWED)
+    out = StringIO()
+    call_command("agreement_backfill", "--project", team.project.name, stdout=out)
+    assert out.getvalue().strip() == "Settled 1 document(s)."
+    document.refresh_from_db()
+    assert document.status == DocumentStatus.DISPUTED
+    assert Dispute.objects.get(document=document).kind == DisputeKind.LABEL
+    event = AuditEvent.objects.filter(action="document.disputed", entity_id=document.pk).first()
+    assert event.actor is None
+    call_command("agreement_backfill", stdout=out)
+    assert DocumentAgreement.objects.filter(document=document).count() == 1

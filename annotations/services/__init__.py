@@ -12,7 +12,11 @@ from annotations.services.adjudication import (
     dispute_snapshot,
     document_reopen,
 )
-from annotations.services.agreement import agreement_record, agreement_settle
+from annotations.services.agreement import (
+    agreement_record,
+    agreement_settle,
+    agreements_backfill,
+)
 from annotations.services.audit import audit_record, audit_record_many
 from annotations.services.documents import ImportReport, documents_import
 from annotations.services.preannotation import (
@@ -49,6 +53,7 @@ __all__ = [
     "agreed_span_rate",
     "agreement_record",
     "agreement_settle",
+    "agreements_backfill",
     "assignment_claim_next",
     "assignment_release",
     "assignment_snapshot",

@@ -17,8 +17,10 @@ from datetime import datetime
 from typing import Any
 
 from django.contrib.auth.models import User
+from django.db import transaction
 from django.db.models.functions import Length
 
+from annotations import clock
 from annotations.agreement import (
     Review,
     ReviewerSpan,
@@ -29,7 +31,6 @@ from annotations.agreement import (
 from annotations.models import (
     Assignment,
     AssignmentState,
-    AuditEvent,
     Dispute,
     DisputeStatus,
     Document,
@@ -42,6 +43,7 @@ from annotations.models import (
     Zone,
     ZoneKind,
 )
+from annotations.services.audit import audit_record
 
 
 def round_reviews(*, document_id: int, round_: int) -> tuple[list[Review], int]:
@@ -73,7 +75,7 @@ def round_reviews(*, document_id: int, round_: int) -> tuple[list[Review], int]:
 
 
 def agreement_record(
-    *, document: Document, project: Project, actor: User, now: datetime
+    *, document: Document, project: Project, actor: User | None, now: datetime
 ) -> DocumentAgreement:
     """Align the completed round of `document`, open its disputes, store its figures, and move
     it from `reviewed` to `accepted` or `disputed`.
@@ -81,7 +83,7 @@ def agreement_record(
     Precondition: inside the transaction that submitted the round's last review, holding the
     document's row lock, with `document.status == reviewed`. Raises nothing of its own. Side
     effects: inserts Disputes (with their spans) and a DocumentAgreement, updates the
-    document's status, and writes audit rows (one per dispute and one for the document).
+    document's status, and writes one audit row (the transition, listing the disputes).
     """
     round_ = document.review_round
     reviews, text_length = round_reviews(document_id=document.pk, round_=round_)
@@ -148,29 +150,20 @@ def agreement_record(
     Document.objects.filter(pk=document.pk).update(status=status)
     before = document.status
     document.status = status
-    events = [
-        AuditEvent(
-            actor=actor,
-            project=project,
-            action="dispute.opened",
-            entity_type="dispute",
-            entity_id=dispute.pk,
-            after={"kind": dispute.kind, "start": dispute.start, "end": dispute.end},
-        )
-        for dispute in disputes
-    ]
-    events.append(
-        AuditEvent(
-            actor=actor,
-            project=project,
-            action=f"document.{status}",
-            entity_type="document",
-            entity_id=document.pk,
-            before={"status": before},
-            after={"status": status, "round": round_, "disputes": len(disputes)},
-        )
+    # One audit row for the transition, naming the disputes it opened: a row per dispute
+    # would cost more than the rest of the alignment put together on a busy document.
+    audit_record(
+        actor=actor,
+        action=f"document.{status}",
+        entity=document,
+        project=project,
+        before={"status": before},
+        after={
+            "status": status,
+            "round": round_,
+            "disputes": [[d.pk, d.kind, d.start, d.end] for d in disputes],
+        },
     )
-    AuditEvent.objects.bulk_create(events)
     return agreement
 
 
@@ -185,6 +178,34 @@ def _verdict_stats(
     return reviewer_verdict_counts(
         reviews=reviews, verdicts=verdicts, tolerance=project.dispute_tolerance
     )
+
+
+def agreements_backfill(*, project: Project | None = None, now: datetime | None = None) -> int:
+    """Record agreement for documents left at `reviewed` (rounds completed before agreement
+    was computed on submit); return how many were settled.
+
+    One short durable transaction per document, holding its row lock; a document another
+    process moved on meanwhile is skipped. Side effects: as `agreement_record`, with no actor
+    (the system) on the audit rows.
+    """
+    now = now or clock.now()
+    pending = Document.objects.filter(status=DocumentStatus.REVIEWED)
+    if project is not None:
+        pending = pending.filter(project=project)
+    done = 0
+    for pk in list(pending.order_by("id").values_list("pk", flat=True)):
+        with transaction.atomic(durable=True):
+            document = (
+                Document.objects.select_for_update(no_key=True)
+                .select_related("project")
+                .filter(pk=pk, status=DocumentStatus.REVIEWED)
+                .first()
+            )
+            if document is None:
+                continue
+            agreement_record(document=document, project=document.project, actor=None, now=now)
+            done += 1
+    return done
 
 
 def agreement_settle(*, document: Document, project: Project, now: datetime) -> None:
