@@ -115,6 +115,33 @@ def bench_alignment(documents: int = 2000, reviewers: int = 3, spans: int = 20) 
     ]
 
 
+def _typical_stats(names: list[str]) -> tuple[dict[str, Any], dict[str, list[int]]]:
+    """The stored statistics of one generated two-reviewer document, to fill the project with."""
+    from annotations.agreement import (
+        Review,
+        ReviewerSpan,
+        align,
+        document_figures,
+        reviewer_verdict_counts,
+    )
+
+    rng = random.Random(3)
+    base = _base_spans(rng, 20, TEXT_LENGTH)
+    reviews = [
+        Review(name, tuple(ReviewerSpan(name, *m) for m in _reviewer_spans(rng, base, TEXT_LENGTH)))
+        for name in names
+    ]
+    measured = document_figures(
+        text_length=TEXT_LENGTH,
+        article_zones=[],
+        reviews=reviews,
+        clusters=align(reviews, tolerance=3),
+        labels=list(LABELS),
+    )
+    verdicts = [(start, end, label) for start, end, label, _ in base]
+    return measured.stats, reviewer_verdict_counts(reviews=reviews, verdicts=verdicts, tolerance=3)
+
+
 def _filler(project: Any, reviewers: list[Any], documents: int) -> None:
     """`documents` settled documents with two submitted reviews and a stored agreement each."""
     from django.utils import timezone
@@ -128,6 +155,7 @@ def _filler(project: Any, reviewers: list[Any], documents: int) -> None:
     )
 
     now = timezone.now()
+    stats, verdict_stats = _typical_stats([reviewer.username for reviewer in reviewers])
     batch = 5000
     for offset in range(0, documents, batch):
         created = Document.objects.bulk_create(
@@ -156,7 +184,14 @@ def _filler(project: Any, reviewers: list[Any], documents: int) -> None:
             for slot, reviewer in enumerate(reviewers)
         )
         DocumentAgreement.objects.bulk_create(
-            DocumentAgreement(project=project, document=document, reviewers=[], settled_at=now)
+            DocumentAgreement(
+                project=project,
+                document=document,
+                reviewers=[reviewer.username for reviewer in reviewers],
+                stats=stats,
+                verdict_stats=verdict_stats,
+                settled_at=now,
+            )
             for document in created
         )
 
@@ -238,6 +273,13 @@ def bench_completing_submit(documents: int = 100_000, samples: int = 30) -> list
     finally:
         review_service.agreement_record = original  # type: ignore[attr-defined]
 
+    from annotations.selectors import agreement_for_project
+
+    began = time.perf_counter()
+    figures = agreement_for_project(project=project)
+    read = time.perf_counter() - began
+    assert figures["documents"] == documents  # noqa: S101 - a broken run must stop
+
     def ms(values: list[float], q: float = 0.5) -> str:
         ordered = sorted(values)
         return f"{ordered[min(len(ordered) - 1, int(q * len(ordered)))] * 1000:.1f} ms"
@@ -260,6 +302,11 @@ def bench_completing_submit(documents: int = 100_000, samples: int = 30) -> list
             "agreement",
             "agreement_record alone, median / p95",
             f"{ms(recorded)} / {ms(recorded, 0.95)}",
+        ),
+        (
+            "agreement",
+            f"GET agreement figures (sum of {documents:,} docs' stats)",
+            f"{read:.2f} s",
         ),
     ]
 
