@@ -374,10 +374,12 @@ def test_the_completing_submit_costs_a_bounded_number_of_statements(
         assignment=assignment, actor=team.reviewer2, start=start, end=end, label="sourced"
     )
     assignment.refresh_from_db()
-    # 9 for the submit itself (with the test's savepoint), 8 for agreement: the round's
+    services.agreement_totals_rebuild(project=team.project)  # as after any earlier document
+    # 9 for the submit itself (with the test's savepoint), 10 for agreement: the round's
     # reviews with their spans and the text's length, labels, zones, disputes and their spans,
-    # the figures, the status, the audit rows. None depends on the size of the project.
-    with django_assert_num_queries(17):
+    # the figures, the project's running total (lock, update), the status, the audit row.
+    # None depends on the size of the project.
+    with django_assert_num_queries(19):
         services.assignment_submit(
             assignment=assignment, actor=team.reviewer2, version=assignment.version
         )
@@ -437,5 +439,72 @@ def test_backfill_settles_documents_left_at_reviewed(team: Any) -> None:
     assert Dispute.objects.get(document=document).kind == DisputeKind.LABEL
     event = AuditEvent.objects.filter(action="document.disputed", entity_id=document.pk).first()
     assert event.actor is None
-    call_command("agreement_backfill", stdout=out)
+    call_command("agreement_backfill", "--rebuild-totals", stdout=out)
     assert DocumentAgreement.objects.filter(document=document).count() == 1
+    assert "Rebuilt the running totals of 2 project(s)." in out.getvalue()
+    assert agreement_for_project(project=team.project)["documents"] == 1
+
+
+def test_the_running_total_always_equals_the_sum_of_the_current_rounds(team: Any) -> None:
+    from annotations.agreement import project_figures
+    from annotations.models import Label, ProjectAgreement
+
+    labels = list(Label.objects.filter(project=team.project).values_list("value", flat=True))
+
+    def summed() -> dict[str, Any]:
+        rows = DocumentAgreement.objects.filter(project=team.project, is_current=True)
+        return project_figures(rows=rows.values_list("stats", "verdict_stats"), labels=labels)
+
+    def close(got: Any, expected: Any) -> bool:
+        if isinstance(expected, dict):
+            return got.keys() == expected.keys() and all(close(got[k], expected[k]) for k in got)
+        if isinstance(expected, list):
+            return len(got) == len(expected) and all(map(close, got, expected))
+        if isinstance(expected, float):
+            return bool(got == pytest.approx(expected, rel=1e-9, abs=1e-12))
+        return bool(got == expected)
+
+    def check() -> None:
+        figures = agreement_for_project(project=team.project)
+        expected = summed()
+        assert close({k: figures[k] for k in expected}, expected), (figures, expected)
+
+    documents = [DocumentFactory(project=team.project) for _ in range(3)]
+    for i, document in enumerate(documents):
+        start, end = claim_span(document)
+        submit_review(document, team.reviewer, (start, end, "unsourced"))
+        submit_review(document, team.reviewer2, (start, end, "unsourced" if i else "opinion"))
+        check()
+    dispute = Dispute.objects.get(document=documents[0])
+    start, end = claim_span(documents[0])
+    services.dispute_resolve(
+        dispute=dispute,
+        actor=team.lead,
+        version=0,
+        start=start,
+        end=end,
+        label="opinion",
+        rationale="Loaded.",
+    )
+    check()
+    services.dispute_resolve(
+        dispute=dispute,
+        actor=team.lead,
+        version=1,
+        start=start,
+        end=end,
+        label="unsourced",
+        rationale="On reflection, a claim.",
+    )
+    check()
+    services.document_reopen(document=documents[1], actor=team.lead, reason="Again.")
+    check()
+    assert agreement_for_project(project=team.project)["documents"] == 2
+    documents[1].refresh_from_db()
+    submit_review(documents[1], team.reviewer, (*claim_span(documents[1]), "opinion"))
+    submit_review(documents[1], team.reviewer2)
+    check()
+    before = agreement_for_project(project=team.project)
+    services.agreement_totals_rebuild(project=team.project)
+    assert ProjectAgreement.objects.filter(project=team.project).count() == 1
+    assert close(agreement_for_project(project=team.project), before)

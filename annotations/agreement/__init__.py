@@ -16,7 +16,13 @@ from annotations.agreement.alignment import (
     normalise_source,
 )
 from annotations.agreement.metrics import DocumentFigures, article_units, document_figures
-from annotations.agreement.project import project_figures, reviewer_verdict_counts
+from annotations.agreement.project import (
+    add_round,
+    add_verdicts,
+    figures_from_total,
+    project_figures,
+    reviewer_verdict_counts,
+)
 from annotations.agreement.verdicts import (
     AgreedRecord,
     DecisionRecord,
@@ -42,10 +48,13 @@ __all__ = [
     "SpanRecord",
     "Verdict",
     "VerdictEvidence",
+    "add_round",
+    "add_verdicts",
     "align",
     "article_units",
     "build_verdicts",
     "document_figures",
+    "figures_from_total",
     "normalise_source",
     "project_figures",
     "reviewer_verdict_counts",

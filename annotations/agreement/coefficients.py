@@ -19,18 +19,18 @@ from typing import Any
 Matrix = dict[str, dict[str, float]]
 
 
-def add(total: dict[str, Any], more: Mapping[str, Any]) -> dict[str, Any]:
-    """Add `more` into `total` in place: numbers add, dicts add key by key, lists add
-    element-wise (span counts). Returns `total`."""
+def add(total: dict[str, Any], more: Mapping[str, Any], sign: int = 1) -> dict[str, Any]:
+    """Add `more` (times `sign`, so -1 takes it away) into `total` in place: numbers add, dicts
+    add key by key, lists add element-wise (span counts). Returns `total`."""
     for key, value in more.items():
         if isinstance(value, Mapping):
-            add(total.setdefault(key, {}), value)
+            add(total.setdefault(key, {}), value, sign)
         elif isinstance(value, list):
             current = total.setdefault(key, [0] * len(value))
             for i, item in enumerate(value):
-                current[i] += item
+                current[i] += sign * item
         else:
-            total[key] = total.get(key, 0) + value
+            total[key] = total.get(key, 0) + sign * value
     return total
 
 

@@ -1,9 +1,13 @@
-"""Project figures as sums of the documents' stored statistics, and reviewers against verdicts.
+"""Project figures from a running total of the documents' stored statistics.
 
-`project_figures` never looks at a document again: it adds up the `stats` each document stored
-when its round completed (coincidences, pairs' confusion matrices and span counts) and the
-`verdict_stats` stored when it was settled, then computes the coefficients of the sums. Every
-figure says how many documents it rests on; a figure that rests on nothing is left out.
+Each document stores, when its round completes, its additive statistics (coincidences, pairs'
+confusion matrices and span counts) and, once settled, each reviewer's counts against the
+verdicts. `add_round` and `add_verdicts` fold one document's into a project's running total
+(sign -1 takes them out again, when a document is reopened or re-settled), together with the
+number of documents behind each part; `figures_from_total` computes the coefficients of the
+total. So the project's figures never look at a document again, and reading them costs the
+same at any size. Every figure says how many documents it rests on; a figure that rests on
+nothing is left out.
 """
 
 from __future__ import annotations
@@ -51,7 +55,7 @@ def reviewer_verdict_counts(
 
 
 def _figure(value: float | None, documents: int, **more: Any) -> dict[str, Any] | None:
-    if value is None or not documents:
+    if value is None or documents <= 0:
         return None
     return {"value": value, "documents": documents, **more}
 
@@ -61,50 +65,54 @@ def _put(target: dict[str, Any], key: str, figure: Mapping[str, Any] | None) -> 
         target[key] = dict(figure)
 
 
-def project_figures(
-    *, rows: Iterable[tuple[Mapping[str, Any], Mapping[str, Any] | None]], labels: Sequence[str]
-) -> dict[str, Any]:
-    """The project's figures from its documents' (stats, verdict_stats) rows."""
-    coincidence: dict[str, Any] = {}
-    alpha_documents = 0
-    units = 0
-    pairs: dict[str, dict[str, Any]] = {}
-    pair_documents: dict[str, int] = {}
-    pooled: dict[str, Any] = {}
-    pooled_documents = 0
-    reviewers: dict[str, list[int]] = {}
-    reviewer_documents: dict[str, int] = {}
-    documents = 0
-    for stats, verdict_stats in rows:
-        documents += 1
-        if stats.get("coincidence"):
-            add(coincidence, stats["coincidence"])
-            alpha_documents += 1
-            units += int(stats.get("units", 0))
-        if stats.get("pairs"):
-            pooled_documents += 1
-        for key, pair in stats.get("pairs", {}).items():
-            add(pairs.setdefault(key, {"spans": {}}), pair)
-            add(pooled.setdefault("spans", {}), pair["spans"])
-            if "confusion" in pair:
-                add(pooled.setdefault("confusion", {}), pair["confusion"])
-            pair_documents[key] = pair_documents.get(key, 0) + 1
-        for reviewer, values in (verdict_stats or {}).items():
-            add(reviewers, {reviewer: values})
-            reviewer_documents[reviewer] = reviewer_documents.get(reviewer, 0) + 1
+def add_round(total: dict[str, Any], stats: Mapping[str, Any], sign: int = 1) -> dict[str, Any]:
+    """Fold one document's round statistics into a project's running total (in place)."""
+    part: dict[str, Any] = {"documents": 1}
+    if stats.get("coincidence"):
+        part.update(
+            coincidence=stats["coincidence"], alpha_documents=1, units=int(stats.get("units", 0))
+        )
+    pairs = stats.get("pairs") or {}
+    if pairs:
+        pooled: dict[str, Any] = {"documents": 1}
+        for pair in pairs.values():
+            add(pooled, {key: value for key, value in pair.items() if key != "documents"})
+        part["pooled"] = pooled
+        part["pairs"] = {key: {**pair, "documents": 1} for key, pair in pairs.items()}
+    return add(total, part, sign)
 
+
+def add_verdicts(
+    total: dict[str, Any], verdict_stats: Mapping[str, list[int]], sign: int = 1
+) -> dict[str, Any]:
+    """Fold one settled document's reviewer counts [spans, verdicts, matched] into the total;
+    a fourth element counts the documents."""
+    part = {"reviewers": {name: [*values, 1] for name, values in verdict_stats.items()}}
+    return add(total, part, sign)
+
+
+def figures_from_total(total: Mapping[str, Any], labels: Sequence[str]) -> dict[str, Any]:
+    """The project's figures from its running total (see the module docstring)."""
     categories = len(labels) + 1
-    result: dict[str, Any] = {"documents": documents}
+    alpha_documents = int(total.get("alpha_documents", 0))
+    coincidence = total.get("coincidence", {}) if alpha_documents > 0 else {}
+    result: dict[str, Any] = {"documents": int(total.get("documents", 0))}
     _put(
         result,
         "alpha",
-        _figure(alpha_from_coincidences(coincidence), alpha_documents, units=units),
+        _figure(
+            alpha_from_coincidences(coincidence),
+            alpha_documents,
+            units=int(total.get("units", 0)),
+        ),
     )
+    pooled = total.get("pooled", {})
+    pooled_documents = int(pooled.get("documents", 0))
     result["labels"] = {}
     for label in labels:
         entry: dict[str, Any] = {}
         _put(entry, "alpha", _figure(label_alpha(coincidence, label), alpha_documents))
-        counts = pooled.get("spans", {}).get(label)
+        counts = pooled.get("spans", {}).get(label) if pooled_documents > 0 else None
         if counts:
             for name, matched in (("span_exact", counts[2]), ("span_overlap", counts[3])):
                 scores = span_scores(reference=counts[0], other=counts[1], matched=matched)
@@ -112,30 +120,47 @@ def project_figures(
                     entry[name] = {**scores, "documents": pooled_documents}
         if entry:
             result["labels"][label] = entry
-    if pooled_documents:
+    if pooled_documents > 0:
         result["pooled"] = _with_documents(pair_figures(pooled, categories), pooled_documents)
     result["pairs"] = [
         {
             "reviewers": key.split(PAIR_SEPARATOR),
-            "documents": pair_documents[key],
-            **_with_documents(pair_figures(pair, categories), pair_documents[key]),
+            "documents": int(pair["documents"]),
+            **_with_documents(pair_figures(pair, categories), int(pair["documents"])),
         }
-        for key, pair in sorted(pairs.items())
+        for key, pair in sorted(total.get("pairs", {}).items())
+        if pair.get("documents", 0) > 0
     ]
     result["reviewers"] = []
-    for reviewer, (spans, verdicts, matched) in sorted(reviewers.items()):
+    for reviewer, (spans, verdicts, matched, documents) in sorted(
+        total.get("reviewers", {}).items()
+    ):
+        if documents <= 0:
+            continue
         entry = {
             "reviewer": reviewer,
-            "documents": reviewer_documents[reviewer],
+            "documents": documents,
             "spans": spans,
             "verdicts": verdicts,
             "matched": matched,
         }
-        n = reviewer_documents[reviewer]
-        _put(entry, "survival", _figure(matched / spans if spans else None, n))
-        _put(entry, "verdict_recall", _figure(matched / verdicts if verdicts else None, n))
+        _put(entry, "survival", _figure(matched / spans if spans else None, documents))
+        _put(entry, "verdict_recall", _figure(matched / verdicts if verdicts else None, documents))
         result["reviewers"].append(entry)
     return result
+
+
+def project_figures(
+    *, rows: Iterable[tuple[Mapping[str, Any], Mapping[str, Any] | None]], labels: Sequence[str]
+) -> dict[str, Any]:
+    """The figures of documents' (stats, verdict_stats) rows, summed from nothing (what the
+    running total must always equal)."""
+    total: dict[str, Any] = {}
+    for stats, verdict_stats in rows:
+        add_round(total, stats)
+        if verdict_stats:
+            add_verdicts(total, verdict_stats)
+    return figures_from_total(total, labels)
 
 
 def _with_documents(figures: Mapping[str, Any], documents: int) -> dict[str, Any]:

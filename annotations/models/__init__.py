@@ -12,7 +12,7 @@ from annotations.models.adjudication import (
     Resolution,
     ResolutionKind,
 )
-from annotations.models.agreement import DocumentAgreement
+from annotations.models.agreement import DocumentAgreement, ProjectAgreement
 from annotations.models.audit import AuditEvent
 from annotations.models.documents import Document, DocumentStatus
 from annotations.models.preannotation import (
@@ -50,6 +50,7 @@ __all__ = [
     "PreannotationItem",
     "PreannotationRun",
     "Project",
+    "ProjectAgreement",
     "Resolution",
     "ResolutionKind",
     "Role",

@@ -56,3 +56,20 @@ class DocumentAgreement(models.Model):
 
     def __str__(self) -> str:
         return f"agreement of document {self.document_id}, round {self.round}"
+
+
+class ProjectAgreement(models.Model):
+    """A project's running total of its documents' agreement statistics (current rounds).
+
+    Changed only under the lock of the document whose figures it adds or takes away, in the
+    same transaction; the project's figures are computed from it alone.
+    """
+
+    project = models.OneToOneField(
+        Project, primary_key=True, on_delete=models.CASCADE, related_name="agreement_total"
+    )
+    totals = models.JSONField(default=dict)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"agreement totals of project {self.project_id}"

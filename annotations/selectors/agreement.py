@@ -21,7 +21,7 @@ from annotations.agreement import (
     Verdict,
     VerdictEvidence,
     build_verdicts,
-    project_figures,
+    figures_from_total,
 )
 from annotations.exceptions import NotFound
 from annotations.models import (
@@ -34,6 +34,7 @@ from annotations.models import (
     EvidenceLink,
     Label,
     Project,
+    ProjectAgreement,
     Resolution,
     Span,
     Suggestion,
@@ -330,19 +331,18 @@ def _decisions_of(document_ids: list[int]) -> dict[int, list[DecisionRecord]]:
 
 
 def agreement_for_project(*, project: Project) -> dict[str, Any]:
-    """The body of GET /projects/{id}/agreement: the project's agreement figures, summed from
-    its documents' stored statistics (current rounds only), with the disputes' and documents'
-    counts. Precondition: the caller leads or administers the project."""
+    """The body of GET /projects/{id}/agreement: the project's agreement figures, from the
+    running total of its documents' stored statistics (current rounds only; kept by the
+    services as documents complete, settle and reopen), with the disputes' and documents'
+    counts. Four queries whatever the project's size. Precondition: the caller leads or
+    administers the project."""
     labels = list(
         Label.objects.filter(project=project).order_by("ordering").values_list("value", flat=True)
     )
-    rows = (
-        DocumentAgreement.objects.filter(project=project, is_current=True)
-        .order_by("id")
-        .values_list("stats", "verdict_stats")
-        .iterator(chunk_size=1000)
+    total = (
+        ProjectAgreement.objects.filter(project=project).values_list("totals", flat=True).first()
     )
-    figures = project_figures(rows=rows, labels=labels)
+    figures = figures_from_total(total or {}, labels)
     disputes: dict[str, Any] = {"open": 0, "resolved": 0, "withdrawn": 0, "by_kind": {}}
     counts = (
         Dispute.objects.filter(document__project=project)

@@ -15,6 +15,8 @@ from annotations.services.adjudication import (
 from annotations.services.agreement import (
     agreement_record,
     agreement_settle,
+    agreement_totals_change,
+    agreement_totals_rebuild,
     agreements_backfill,
 )
 from annotations.services.audit import audit_record, audit_record_many
@@ -53,6 +55,8 @@ __all__ = [
     "agreed_span_rate",
     "agreement_record",
     "agreement_settle",
+    "agreement_totals_change",
+    "agreement_totals_rebuild",
     "agreements_backfill",
     "assignment_claim_next",
     "assignment_release",

@@ -31,7 +31,11 @@ from annotations.models import (
     ResolutionKind,
 )
 from annotations.selectors.agreement import decision_row
-from annotations.services.agreement import agreement_settle, open_disputes_left
+from annotations.services.agreement import (
+    agreement_settle,
+    agreement_totals_change,
+    open_disputes_left,
+)
 from annotations.services.audit import audit_record
 
 SOURCE_MAX_CHARS = 300
@@ -341,9 +345,14 @@ def document_reopen(
         withdrawn = Dispute.objects.filter(
             document_id=locked.pk, round=closed_round, status=DisputeStatus.OPEN
         ).update(status=DisputeStatus.WITHDRAWN)
-        DocumentAgreement.objects.filter(document_id=locked.pk, round=closed_round).update(
-            is_current=False
-        )
+        closed = DocumentAgreement.objects.filter(
+            document_id=locked.pk, round=closed_round, is_current=True
+        ).first()
+        if closed is not None:
+            closed.is_current = False
+            closed.save(update_fields=["is_current"])
+            # The closed round stops counting in the project's figures; the next one will.
+            agreement_totals_change(locked.project_id, remove=closed)
         before = {"status": locked.status, "round": closed_round}
         locked.status = DocumentStatus.READY
         locked.review_round = closed_round + 1

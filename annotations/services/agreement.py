@@ -24,6 +24,8 @@ from annotations import clock
 from annotations.agreement import (
     Review,
     ReviewerSpan,
+    add_round,
+    add_verdicts,
     align,
     document_figures,
     reviewer_verdict_counts,
@@ -38,6 +40,7 @@ from annotations.models import (
     DocumentStatus,
     Label,
     Project,
+    ProjectAgreement,
     Resolution,
     ResolutionKind,
     Zone,
@@ -147,6 +150,7 @@ def agreement_record(
         verdict_stats=None if disputes else _verdict_stats(reviews, agreed, [], project),
         settled_at=None if disputes else now,
     )
+    agreement_totals_change(project.pk, add=agreement)
     Document.objects.filter(pk=document.pk).update(status=status)
     before = document.status
     document.status = status
@@ -231,9 +235,65 @@ def agreement_settle(*, document: Document, project: Project, now: datetime) -> 
     agreement = DocumentAgreement.objects.get(document_id=document.pk, round=round_)
     reviews, _ = round_reviews(document_id=document.pk, round_=round_)
     resolved = [verdict for verdict in latest.values() if verdict is not None]
+    previous = agreement.verdict_stats
     agreement.verdict_stats = _verdict_stats(reviews, agreement.agreed, resolved, project)
     agreement.settled_at = now
     agreement.save(update_fields=["verdict_stats", "settled_at"])
+    agreement_totals_change(project.pk, verdicts=(previous, agreement.verdict_stats))
+
+
+def agreement_totals_change(
+    project_id: int,
+    *,
+    add: DocumentAgreement | None = None,
+    remove: DocumentAgreement | None = None,
+    verdicts: tuple[dict[str, list[int]] | None, dict[str, list[int]] | None] | None = None,
+) -> None:
+    """Fold a document's stored figures into (`add`) or out of (`remove`) its project's
+    running total, or replace its reviewers' verdict counts (`verdicts`: old, new).
+
+    Precondition: inside the transaction that changed the document, holding its row lock (so
+    the order is always document, then this row: no deadlock). The row is created on a
+    project's first completed document; two creating at once both insert-or-ignore.
+    """
+    row = ProjectAgreement.objects.select_for_update().filter(project_id=project_id).first()
+    if row is None:
+        ProjectAgreement.objects.bulk_create(
+            [ProjectAgreement(project_id=project_id)], ignore_conflicts=True
+        )
+        row = ProjectAgreement.objects.select_for_update().get(project_id=project_id)
+    for agreement, sign in ((add, 1), (remove, -1)):
+        if agreement is not None:
+            add_round(row.totals, agreement.stats, sign)
+            if agreement.verdict_stats:
+                add_verdicts(row.totals, agreement.verdict_stats, sign)
+    if verdicts is not None:
+        old, new = verdicts
+        if old:
+            add_verdicts(row.totals, old, -1)
+        if new:
+            add_verdicts(row.totals, new, 1)
+    row.save(update_fields=["totals", "updated_at"])
+
+
+def agreement_totals_rebuild(*, project: Project) -> dict[str, Any]:
+    """Recompute a project's running total from its documents' stored figures (current
+    rounds), e.g. after restoring rows by hand; return it. Locks the total's row in a durable
+    transaction (writers wait; documents' locks are not needed: their rows are only read)."""
+    with transaction.atomic(durable=True):
+        agreement_totals_change(project.pk)
+        row = ProjectAgreement.objects.select_for_update().get(project_id=project.pk)
+        total: dict[str, Any] = {}
+        rows = DocumentAgreement.objects.filter(project=project, is_current=True).values_list(
+            "stats", "verdict_stats"
+        )
+        for stats, verdict_stats in rows.iterator(chunk_size=1000):
+            add_round(total, stats)
+            if verdict_stats:
+                add_verdicts(total, verdict_stats)
+        row.totals = total
+        row.save(update_fields=["totals", "updated_at"])
+    return total
 
 
 def open_disputes_left(*, document: Document) -> bool:

@@ -8,7 +8,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from annotations.models import Project
-from annotations.services import agreements_backfill
+from annotations.services import agreement_totals_rebuild, agreements_backfill
 
 
 class Command(BaseCommand):
@@ -19,6 +19,11 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--project", help="Only this project (by name).")
+        parser.add_argument(
+            "--rebuild-totals",
+            action="store_true",
+            help="Also recompute the projects' running totals from their documents' figures.",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         project = None
@@ -28,3 +33,8 @@ class Command(BaseCommand):
                 raise CommandError(f"No project named {options['project']!r}.")
         settled = agreements_backfill(project=project)
         self.stdout.write(f"Settled {settled} document(s).")
+        if options["rebuild_totals"]:
+            projects = [project] if project is not None else list(Project.objects.order_by("id"))
+            for each in projects:
+                agreement_totals_rebuild(project=each)
+            self.stdout.write(f"Rebuilt the running totals of {len(projects)} project(s).")
