@@ -15,6 +15,7 @@ from django.db.models import OuterRef, QuerySet, Subquery
 from django.http import HttpRequest
 from django.utils.html import format_html, format_html_join
 
+from annotations.admin_exports import DOCUMENT_EXPORT_ACTIONS, PROJECT_EXPORT_ACTIONS
 from annotations.exceptions import InvalidInput
 from annotations.importing import Refusal, parse_record
 from annotations.models import (
@@ -85,7 +86,7 @@ class ProjectAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
     list_display = ["name", "reviews_required", "lease_minutes", "dispute_tolerance", "created_at"]
     search_fields = ["name", "description"]
     inlines = [LabelInline, MembershipInline]
-    actions = ["preannotate_projects"]
+    actions = ["preannotate_projects", *PROJECT_EXPORT_ACTIONS]
 
     @admin.action(description="Re-run pre-annotation on every document (force)")
     def preannotate_projects(self, request: HttpRequest, queryset: QuerySet[Project]) -> None:
@@ -200,7 +201,7 @@ class DocumentAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
     date_hierarchy = "created_at"
     list_select_related = ["project"]
     inlines = [ZoneInline, SuggestionInline, AssignmentInline]
-    actions = ["preannotate_documents"]
+    actions = ["preannotate_documents", *DOCUMENT_EXPORT_ACTIONS]
 
     def get_readonly_fields(self, request: HttpRequest, obj: Document | None = None) -> list[str]:
         if obj is None:

@@ -7,6 +7,7 @@ from annotations.api import (
     auth,
     disputes,
     documents,
+    exports,
     health,
     projects,
     queue,
@@ -101,6 +102,13 @@ urlpatterns = [
         "documents/<int:document_id>/verdicts",
         agreement.DocumentVerdictsView.as_view(),
         name="document-verdicts",
+    ),
+    # Exports of final verdicts (issue 9).
+    path("projects/<int:project_id>/export", exports.ProjectExportView.as_view(), name="export"),
+    path(
+        "documents/<int:document_id>/export",
+        exports.DocumentExportView.as_view(),
+        name="document-export",
     ),
     # Last: any other path under /api/v1/ answers 404 in the API's JSON error shape.
     re_path(r"^(?P<path>.*)$", endpoint_not_found, name="not-found"),
