@@ -51,7 +51,7 @@ def agreement_section(agreement: Mapping[str, Any]) -> str:
     for name, figure in headline:
         value = figure.get("value")
         shown = f"{value:.2f}" if isinstance(value, int | float) else "&mdash;"
-        rests = f" · {figure['documents']} documents" if "documents" in figure else ""
+        rests = f" · {_documents(figure['documents'])}" if "documents" in figure else ""
         cells.append(
             f'<div><span class="score">{shown}</span><small>{escape(name)}{rests}</small></div>'
         )
@@ -99,6 +99,10 @@ def agreement_section(agreement: Mapping[str, Any]) -> str:
     return "".join(parts)
 
 
+def _documents(count: Any) -> str:
+    return f"{count} document" if count == 1 else f"{count} documents"
+
+
 def _mapping(value: Any) -> Mapping[str, Any]:
     return value if isinstance(value, Mapping) else {}
 
@@ -122,7 +126,7 @@ def _bar(name: str, figure: Any) -> Bar:
     return Bar(
         name,
         float(value) if isinstance(value, int | float) else None,
-        f"{documents} documents" if documents else "",
+        _documents(documents) if documents else "",
     )
 
 
