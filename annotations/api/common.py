@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from django.contrib.auth.models import User
+from django.db.models import Model
 from django.http import HttpRequest, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 from drf_spectacular.utils import OpenApiResponse
-from rest_framework import exceptions, generics, serializers
+from rest_framework import exceptions, generics, serializers, views
 from rest_framework.request import Request
 
+from annotations.exceptions import NotFound
 from annotations.models import Project
 from annotations.permissions import remember_role
 from annotations.selectors import project_get
@@ -66,6 +70,23 @@ def caller(request: Request) -> User:
     if not isinstance(user, User):
         raise exceptions.NotAuthenticated()
     return user
+
+
+@contextmanager
+def explaining_not_yours(
+    view: views.APIView, request: Request, lookup: Callable[[], Model]
+) -> Iterator[None]:
+    """Run a write whose service finds only the caller's own work, without a lookup first.
+
+    The write is the common case, so it costs no extra query; only when the service answers
+    NotFound is the object looked up as the caller sees it, to answer as the view's permissions
+    would: 404 if they may not see it (the lookup raises), 403 if they may (e.g. a lead).
+    """
+    try:
+        yield
+    except NotFound:
+        view.check_object_permissions(request, lookup())
+        raise
 
 
 class ProjectScopedView(generics.GenericAPIView[Any]):

@@ -6,7 +6,7 @@ caller to show. Callers (views, tasks, admin, commands) never write models direc
 """
 
 from annotations.services.accounts import token_issue
-from annotations.services.audit import audit_record, audit_record_many
+from annotations.services.audit import audit_record, audit_record_each, audit_record_many
 from annotations.services.documents import ImportReport, documents_import
 from annotations.services.preannotation import (
     dispatch_items,
@@ -33,6 +33,7 @@ from annotations.services.review import (
     span_create,
     span_delete,
     span_update,
+    spans_create,
 )
 
 __all__ = [
@@ -45,6 +46,7 @@ __all__ = [
     "assignment_submit",
     "assignments_expire",
     "audit_record",
+    "audit_record_each",
     "audit_record_many",
     "dispatch_items",
     "documents_import",
@@ -60,5 +62,6 @@ __all__ = [
     "span_create",
     "span_delete",
     "span_update",
+    "spans_create",
     "token_issue",
 ]
