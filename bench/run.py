@@ -20,7 +20,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench import preannotation  # noqa: E402 - needs ROOT on sys.path first
+from bench import preannotation, review_loop  # noqa: E402 - needs ROOT on sys.path first
 
 Row = tuple[str, str, str]  # (benchmark, figure, value)
 DEFAULT_DATABASE = "postgres://postgres@127.0.0.1:5432/factcheck_bench"
@@ -91,6 +91,7 @@ BENCHMARKS: dict[str, Callable[[argparse.Namespace], list[Row]]] = {
         args.e2e_documents, os.environ["DATABASE_URL"], os.environ["REDIS_URL"]
     ),
     "review": bench_review,
+    "review-loop": lambda args: review_loop.bench_review_loop(),
 }
 
 
