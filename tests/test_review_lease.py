@@ -55,9 +55,7 @@ def test_span_writes_renew_the_lease(one_place: Any) -> None:
     with clock.frozen(T0):
         assignment = services.assignment_claim_next(project=project, reviewer=reviewer).assignment
     with clock.frozen(minutes(25)):
-        services.span_create(
-            assignment_id=assignment.pk, actor=reviewer, start=0, end=8, label="opinion"
-        )
+        services.span_create(assignment=assignment, actor=reviewer, start=0, end=8, label="opinion")
     with clock.frozen(minutes(50)):
         assert services.assignment_claim_next(project=project, reviewer=other) is None
         assert services.assignments_expire() == 0
@@ -70,9 +68,7 @@ def test_write_after_the_lease_lapsed_is_refused(one_place: Any) -> None:
     with clock.frozen(T0):
         assignment = services.assignment_claim_next(project=project, reviewer=reviewer).assignment
     with clock.frozen(minutes(31)), pytest.raises(LeaseExpired):
-        services.span_create(
-            assignment_id=assignment.pk, actor=reviewer, start=0, end=8, label="opinion"
-        )
+        services.span_create(assignment=assignment, actor=reviewer, start=0, end=8, label="opinion")
 
 
 def test_periodic_task_expires_lapsed_leases_and_reopens_documents(one_place: Any) -> None:
@@ -98,9 +94,7 @@ def test_reviewer_gets_their_expired_work_back_with_its_spans(one_place: Any) ->
     DocumentFactory(project=project)  # older work elsewhere would come first otherwise
     with clock.frozen(T0):
         assignment = services.assignment_claim_next(project=project, reviewer=reviewer).assignment
-        services.span_create(
-            assignment_id=assignment.pk, actor=reviewer, start=0, end=8, label="opinion"
-        )
+        services.span_create(assignment=assignment, actor=reviewer, start=0, end=8, label="opinion")
     with clock.frozen(minutes(45)):
         services.assignments_expire()
         back = services.assignment_claim_next(project=project, reviewer=reviewer)
@@ -119,9 +113,7 @@ def test_expired_work_is_kept_when_someone_else_took_the_place(one_place: Any) -
     first, second = reviewers(project, 2)
     with clock.frozen(T0):
         assignment = services.assignment_claim_next(project=project, reviewer=first).assignment
-        services.span_create(
-            assignment_id=assignment.pk, actor=first, start=0, end=8, label="opinion"
-        )
+        services.span_create(assignment=assignment, actor=first, start=0, end=8, label="opinion")
     with clock.frozen(minutes(40)):
         services.assignment_claim_next(project=project, reviewer=second)
         assert services.assignment_claim_next(project=project, reviewer=first) is None

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from typing import Any
 
 from django.contrib.auth.models import User
@@ -17,7 +17,7 @@ from rest_framework.request import Request
 from annotations.exceptions import NotFound
 from annotations.models import Project
 from annotations.permissions import remember_role
-from annotations.selectors import project_get
+from annotations.selectors import assignment_get, project_get
 
 _DESCRIPTIONS = {
     400: "Invalid input: `fields` names each wrong field and the reason.",
@@ -87,6 +87,15 @@ def explaining_not_yours(
     except NotFound:
         view.check_object_permissions(request, lookup())
         raise
+
+
+def explaining_not_your_assignment(
+    view: views.APIView, request: Request, assignment_id: int
+) -> AbstractContextManager[None]:
+    """`explaining_not_yours` for a write on one of the caller's assignments."""
+    return explaining_not_yours(
+        view, request, lambda: assignment_get(user=request.user, assignment_id=assignment_id)
+    )
 
 
 class ProjectScopedView(generics.GenericAPIView[Any]):

@@ -12,7 +12,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from annotations import services
-from annotations.api.common import caller, errors, explaining_not_yours
+from annotations.api.common import caller, errors, explaining_not_your_assignment
 from annotations.api.outputs import (
     EvidenceOutputSerializer,
     SpanCreatedOutputSerializer,
@@ -21,7 +21,7 @@ from annotations.api.outputs import (
 )
 from annotations.models import Assignment, EvidenceStance
 from annotations.permissions import IsAssignmentOwner
-from annotations.selectors import assignment_get, evidence_get, span_get
+from annotations.selectors import evidence_get, span_get
 
 _VERSION_PARAMETER = OpenApiParameter(
     "version", int, required=True, description="The assignment version this write is based on."
@@ -72,9 +72,11 @@ class SpanCreateView(APIView):
     def post(self, request: Request, assignment_id: int) -> Response:
         data = self.SpanCreateInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        with explaining_not_yours(self, request, lambda: _assignment(request, assignment_id)):
+        with explaining_not_your_assignment(self, request, assignment_id):
             span = services.span_create(
-                assignment_id=assignment_id, actor=caller(request), **data.validated_data
+                assignment=Assignment(pk=assignment_id),
+                actor=caller(request),
+                **data.validated_data,
             )
         return Response(SpanCreatedOutputSerializer(span).data, status=status.HTTP_201_CREATED)
 
@@ -105,19 +107,17 @@ class SpanBatchCreateView(APIView):
     def post(self, request: Request, assignment_id: int) -> Response:
         data = self.SpanBatchInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        with explaining_not_yours(self, request, lambda: _assignment(request, assignment_id)):
+        with explaining_not_your_assignment(self, request, assignment_id):
             spans = services.spans_create(
-                assignment_id=assignment_id, actor=caller(request), **data.validated_data
+                assignment=Assignment(pk=assignment_id),
+                actor=caller(request),
+                **data.validated_data,
             )
         body = {
             "spans": SpanCreatedOutputSerializer(spans, many=True).data,
             "assignment_version": spans[0].assignment.version,
         }
         return Response(body, status=status.HTTP_201_CREATED)
-
-
-def _assignment(request: Request, assignment_id: int) -> Assignment:
-    return assignment_get(user=request.user, assignment_id=assignment_id)
 
 
 class SpanDetailView(APIView):

@@ -383,7 +383,7 @@ def assignment_submit(
     with transaction.atomic(durable=True):
         document, locked = _lock_for_transition(assignment)
         _check_open(locked, version=version, now=now)
-        has_spans = locked.spans.exists()
+        has_spans = cast(Any, locked).has_spans
         if not has_spans and not nothing_to_mark:
             raise InvalidInput(
                 "Mark at least one span, or submit with nothing_to_mark set to true.",
@@ -417,6 +417,11 @@ def assignment_submit(
 
 
 def _lock_for_transition(assignment: Assignment) -> tuple[Document, Assignment]:
+    """Lock the assignment for a change of state: its document, then itself.
+
+    Parent before child (the document's status follows its assignments). The locked assignment
+    comes with `has_spans`, which submitting needs, in the same query.
+    """
     document = (
         Document.objects.select_for_update(no_key=True)
         .only("id", "status", "project_id")
@@ -425,6 +430,7 @@ def _lock_for_transition(assignment: Assignment) -> tuple[Document, Assignment]:
     locked = (
         Assignment.objects.select_for_update(no_key=True, of=("self",))
         .select_related("project")
+        .annotate(has_spans=Exists(Span.objects.filter(assignment=OuterRef("pk"))))
         .get(pk=assignment.pk)
     )
     return document, locked
@@ -614,7 +620,7 @@ def _span_state(span: Span) -> dict[str, Any]:
 
 def span_create(
     *,
-    assignment_id: int,
+    assignment: Assignment,
     actor: User,
     start: int,
     end: int,
@@ -628,15 +634,16 @@ def span_create(
 ) -> Span:
     """Add a span to one's own open assignment; the server fills quote, prefix and suffix.
 
-    Offsets are code points, end exclusive. Raises NotFound unless the assignment is the
-    actor's own, InvalidInput naming the field (start, end, label, quote, source, suggestion),
+    Only the assignment's id is read: it is locked and read again here. Offsets are code
+    points, end exclusive. Raises NotFound unless the assignment is the actor's own,
+    InvalidInput naming the field (start, end, label, quote, source, suggestion),
     WrongState/LeaseExpired/StaleVersion (409). Locks the assignment in a durable transaction;
     renews the lease, raises the version; writes an audit row.
     """
     now = now or clock.now()
     with transaction.atomic(durable=True):
         locked = _lock_open_assignment(
-            assignment_id, actor=actor, version=version, now=now, label=label, suggestion=suggestion
+            assignment.pk, actor=actor, version=version, now=now, label=label, suggestion=suggestion
         )
         span = _new_span(
             locked,
@@ -665,7 +672,7 @@ def span_create(
 
 def spans_create(
     *,
-    assignment_id: int,
+    assignment: Assignment,
     actor: User,
     spans: Sequence[Mapping[str, Any]],
     version: int | None = None,
@@ -683,7 +690,7 @@ def spans_create(
     if not spans:
         raise InvalidInput("Send at least one span.", fields={"spans": ["The list is empty."]})
     with transaction.atomic(durable=True):
-        locked = _lock_open_assignment(assignment_id, actor=actor, version=version, now=now)
+        locked = _lock_open_assignment(assignment.pk, actor=actor, version=version, now=now)
         labels = set(Label.objects.filter(project=locked.project).values_list("value", flat=True))
         asked = {item["suggestion"] for item in spans if item.get("suggestion") is not None}
         suggestions = set(
