@@ -6,9 +6,12 @@ when input was invalid), whatever raised it: a serializer, a service, or the dat
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import RequestDataTooBig
 from django.db import IntegrityError
 from django.http import Http404
 from rest_framework import exceptions as drf_exceptions
@@ -135,10 +138,43 @@ def _body(
     return body
 
 
-def _flatten_validation(detail: Any) -> dict[str, Any]:
+def quoted(value: object, limit: int = 100) -> str:
+    """A user's value quoted for a message in JSON string syntax, never a Python repr."""
+    return json.dumps(str(value)[:limit], ensure_ascii=False)
+
+
+def flatten_validation(detail: Any, prefix: str = "") -> dict[str, list[str]]:
+    """DRF's nested error detail as the schema's `fields`: a dict of lists of strings.
+
+    Nested serializers and list items give dicts and lists of dicts (`{"files": {0: [...]}}`);
+    those become dotted names (`files.0`), so no message ever holds a repr of them.
+    """
+    fields: dict[str, list[str]] = {}
     if isinstance(detail, dict):
-        return {str(key): value for key, value in detail.items()}
-    return {"non_field_errors": detail if isinstance(detail, list) else [detail]}
+        for key, value in detail.items():
+            name = f"{prefix}.{key}" if prefix else str(key)
+            for inner, reasons in flatten_validation(value, name).items():
+                fields.setdefault(inner, []).extend(reasons)
+    elif isinstance(detail, list) and any(isinstance(item, (dict, list)) for item in detail):
+        for index, item in enumerate(detail):
+            if item:
+                name = f"{prefix}.{index}" if prefix else str(index)
+                for inner, reasons in flatten_validation(item, name).items():
+                    fields.setdefault(inner, []).extend(reasons)
+    else:
+        items = detail if isinstance(detail, list) else [detail]
+        fields[prefix or "non_field_errors"] = [str(item) for item in items]
+    return fields
+
+
+def too_large_body() -> dict[str, Any]:
+    """The error body for a request past the documented size limit."""
+    limit = settings.FACTCHECK_REQUEST_MAX_BYTES
+    return _body(
+        "too_large",
+        f"The request body is larger than the {limit // (1024 * 1024)} MB limit "
+        f"(one document may be {settings.FACTCHECK_IMPORT_MAX_BYTES // (1024 * 1024)} MB).",
+    )
 
 
 def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
@@ -153,6 +189,8 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response |
             code, http_status, message = CONSTRAINT_MESSAGES[name]
             return Response(_body(code, message, constraint=name), status=http_status)
         return None
+    if isinstance(exc, RequestDataTooBig):
+        return Response(too_large_body(), status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE)
     if isinstance(exc, Http404):
         exc = drf_exceptions.NotFound()
     elif isinstance(exc, DjangoPermissionDenied):
@@ -161,10 +199,10 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response |
     if response is None or not isinstance(exc, drf_exceptions.APIException):
         return response
     if isinstance(exc, drf_exceptions.ValidationError):
-        fields = _flatten_validation(exc.detail)
-        first = next(iter(fields.items()))
-        reason = first[1][0] if isinstance(first[1], list) and first[1] else first[1]
-        message = f"{first[0]}: {reason}" if first[0] != "non_field_errors" else str(reason)
+        fields = flatten_validation(exc.detail) or {"non_field_errors": ["Invalid input."]}
+        name, reasons = next(iter(fields.items()))
+        reason = reasons[0] if reasons else "Invalid input."
+        message = f"{name}: {reason}" if name != "non_field_errors" else reason
         response.data = _body("invalid", message, fields)
     else:
         detail = exc.detail

@@ -24,6 +24,8 @@ from typing import Any
 
 from bs4 import BeautifulSoup
 
+from annotations import jsonsafe
+
 SUPPORTED_SUFFIXES = (".txt", ".md", ".html", ".htm", ".json", ".jsonl")
 RECORD_FIELDS = ("title", "text", "url", "author", "outlet", "published")
 TITLE_MAX_CHARS = 500
@@ -252,7 +254,7 @@ def parse_record(origin: str, record: object, *, max_bytes: int) -> ImportItem:
         except ValueError:
             return Refusal(
                 origin,
-                f"published is not an ISO date (YYYY-MM-DD): {fields['published']!r}",
+                f"published is not an ISO date (YYYY-MM-DD): {_quoted(str(fields['published']))}",
                 "published",
             )
     extra = {k: v for k, v in fields.items() if k not in RECORD_FIELDS}
@@ -265,10 +267,10 @@ def parse_record(origin: str, record: object, *, max_bytes: int) -> ImportItem:
     for name, value, nul_ok in checks:
         problem = _unstorable(name, nul_ok=False) or _unstorable(value, nul_ok=nul_ok)
         if problem:
-            return Refusal(origin, f"the field {name[:50]!r} holds {problem}", name)
+            return Refusal(origin, f"the field {_quoted(name, 50)} holds {problem}", name)
     url = str(fields.get("url") or "")
     if url and not url.startswith(("http://", "https://")):
-        return Refusal(origin, f"url must start with http:// or https://: {url[:100]!r}", "url")
+        return Refusal(origin, f"url must start with http:// or https://: {_quoted(url)}", "url")
     if _URL_FORBIDDEN.search(url):
         return Refusal(origin, "url holds blank space or control characters", "url")
     # Author and outlet are cleaned like the title (NUL and other control characters go).
@@ -318,9 +320,25 @@ def _unstorable(value: object, *, nul_ok: bool) -> str | None:
     return None
 
 
+def _non_number(origin: str, error: jsonsafe.JSONValueError) -> Refusal:
+    if error.field is None:
+        return Refusal(origin, f"invalid JSON: {error.reason}")
+    return Refusal(
+        origin, f"the field {_quoted(error.field)} is refused: {error.reason}", error.field[:100]
+    )
+
+
+def _quoted(value: str, limit: int = 100) -> str:
+    """A user's value quoted for a message: JSON string syntax, never a Python repr."""
+    return json.dumps(value[:limit], ensure_ascii=False)
+
+
 def _parse_json(name: str, decoded: str, *, max_bytes: int) -> Iterator[ImportItem]:
     try:
-        payload = json.loads(decoded)
+        payload = jsonsafe.loads(decoded)
+    except jsonsafe.JSONValueError as exc:
+        yield _non_number(name, exc)
+        return
     except json.JSONDecodeError as exc:
         yield Refusal(name, f"invalid JSON at line {exc.lineno} column {exc.colno}: {exc.msg}")
         return
@@ -341,7 +359,10 @@ def _parse_jsonl(name: str, decoded: str, *, max_bytes: int) -> Iterator[ImportI
             continue
         origin = f"{name}:{number}"
         try:
-            record = json.loads(line)
+            record = jsonsafe.loads(line)
+        except jsonsafe.JSONValueError as exc:
+            yield _non_number(origin, exc)
+            continue
         except json.JSONDecodeError as exc:
             yield Refusal(origin, f"invalid JSON: {exc.msg} at column {exc.colno}")
             continue

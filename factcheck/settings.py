@@ -64,6 +64,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "annotations.middleware.RequestSizeLimitMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -225,8 +226,20 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, Any]] = {
 }
 CELERY_TIMEZONE = TIME_ZONE
 
-# --- Domain limits --------------------------------------------------------------------------
+# --- Size limits: one set of numbers (README "Limits"; nginx's client_max_body_size matches) --
+# One document's text, from any source (file, JSON body, CLI).
 FACTCHECK_IMPORT_MAX_BYTES = env_int("FACTCHECK_IMPORT_MAX_BYTES", default=5 * 1024 * 1024)
+# One request body: room for a largest document escaped into JSON with its metadata. Larger
+# declared bodies get a JSON 413 before they are read (annotations.middleware).
+FACTCHECK_REQUEST_MAX_BYTES = env_int(
+    "FACTCHECK_REQUEST_MAX_BYTES", default=FACTCHECK_IMPORT_MAX_BYTES + 3 * 1024 * 1024
+)
+# Django's own limit on a non-file body read into memory: the same number. The whole body of an
+# upload, files included, is bounded by the middleware's check of the declared length.
+DATA_UPLOAD_MAX_MEMORY_SIZE = FACTCHECK_REQUEST_MAX_BYTES
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440  # Django's default: larger uploads spill to a temp file.
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 1000
+DATA_UPLOAD_MAX_NUMBER_FILES = 100
 
 LOGGING = {
     "version": 1,

@@ -179,6 +179,11 @@ class DocumentUploadView(ProjectScopedView):
                 items.append(too_large)
                 continue
             items.extend(parse_bytes(name, upload.read(), max_bytes=limit))
+        refused = [item for item in items if isinstance(item, Refusal)]
+        if len(refused) == len(items):
+            # Nothing to import: a refusal, answered like any other bad input.
+            reasons = [f"{item.origin}: {item.reason}" for item in refused]
+            raise InvalidInput(f"files: {reasons[0]}", fields={"files": reasons})
         report = services.documents_import(
             project=project, items=items, imported_by=caller(request)
         )

@@ -54,6 +54,7 @@ from annotations.exceptions import (
     StaleVersion,
     WrongState,
     constraint_name,
+    quoted,
 )
 from annotations.models import (
     Assignment,
@@ -542,7 +543,9 @@ def _checked_offsets(text: str, *, start: Any, end: Any, quote: str | None) -> t
     if quote is not None and quote != actual:
         raise InvalidInput(
             "quote: Does not match the text at these offsets.",
-            fields={"quote": [f"Does not match the text at [{start}:{end}], which is {actual!r}."]},
+            fields={
+                "quote": [f"Does not match the text at [{start}:{end}], which is {quoted(actual)}."]
+            },
         )
     return start, end, actual
 
@@ -558,8 +561,10 @@ def _checked_label(project: Project, label: str, *, known: bool | None = None) -
     if not known:
         values = ", ".join(Label.objects.filter(project=project).values_list("value", flat=True))
         raise InvalidInput(
-            f"label: Unknown label {label!r}.",
-            fields={"label": [f"Unknown label {label!r}; this project's labels are {values}."]},
+            f"label: Unknown label {quoted(label)}.",
+            fields={
+                "label": [f"Unknown label {quoted(label)}; this project's labels are {values}."]
+            },
         )
     return label
 
@@ -765,7 +770,7 @@ def evidence_add(
     url = f"{scheme.lower()}://{rest}"
     if stance not in EvidenceStance.values:
         raise InvalidInput(
-            f"stance: Unknown stance {stance!r}.",
+            f"stance: Unknown stance {quoted(stance)}.",
             fields={"stance": [f"Must be one of {', '.join(EvidenceStance.values)}."]},
         )
     if len(title) > EVIDENCE_TITLE_MAX_CHARS:
