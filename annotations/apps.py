@@ -12,5 +12,10 @@ class AnnotationsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
+        from django.contrib.auth.signals import user_login_failed
+
+        from annotations.ratelimit import on_login_failed
+
+        user_login_failed.connect(on_login_failed, dispatch_uid="factcheck-ratelimit")
         # Said at start-up, not hidden: which database and whether tasks run eagerly.
         logging.getLogger("factcheck").info(settings.STARTUP_SUMMARY)

@@ -19,6 +19,9 @@ from rest_framework import status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from annotations.ratelimit import RateLimited
+from annotations.ratelimit import response as rate_limited_response
+
 
 class DomainError(Exception):
     """Base of errors that services raise for a caller to show to a user."""
@@ -189,6 +192,9 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response |
             code, http_status, message = CONSTRAINT_MESSAGES[name]
             return Response(_body(code, message, constraint=name), status=http_status)
         return None
+    if isinstance(exc, RateLimited):
+        answer = rate_limited_response(exc)
+        return Response(json.loads(answer.content), status=429, headers={**answer.headers})
     if isinstance(exc, RequestDataTooBig):
         return Response(too_large_body(), status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE)
     if isinstance(exc, Http404):

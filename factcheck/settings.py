@@ -69,6 +69,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "annotations.ratelimit.RateLimitMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -127,6 +128,16 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
+# --- Password guessing (annotations/ratelimit.py) -------------------------------------------
+# Django's ModelBackend, refusing logins over the limits before any password is checked.
+AUTHENTICATION_BACKENDS = ["annotations.ratelimit.RateLimitedModelBackend"]
+FACTCHECK_AUTH_FAILURES_PER_ACCOUNT = env_int("FACTCHECK_AUTH_FAILURES_PER_ACCOUNT", default=10)
+FACTCHECK_AUTH_FAILURES_PER_ADDRESS = env_int("FACTCHECK_AUTH_FAILURES_PER_ADDRESS", default=50)
+FACTCHECK_AUTH_FAILURE_WINDOW = env_int("FACTCHECK_AUTH_FAILURE_WINDOW", default=15 * 60)
+# Behind the reverse proxy every request comes from the proxy: read the client's address from
+# the header it sets (compose's nginx sets X-Real-IP). Unset: REMOTE_ADDR.
+FACTCHECK_CLIENT_ADDRESS_HEADER = env_str("FACTCHECK_CLIENT_ADDRESS_HEADER", None)
+
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = "UTC"
 USE_I18N = True
@@ -178,8 +189,19 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
 }
 
-# --- Celery ---------------------------------------------------------------------------------
+# --- Cache: shared by every process through Redis when there is one ------------------------
 REDIS_URL = env_str("REDIS_URL", required=PRODUCTION)
+CACHES: dict[str, dict[str, Any]] = {
+    "default": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        if REDIS_URL
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    )
+    # Apart from Celery's keys when both share one Redis database.
+    | {"KEY_PREFIX": "factcheck"}
+}
+
+# --- Celery ---------------------------------------------------------------------------------
 CELERY_BROKER_URL = REDIS_URL or "memory://"
 CELERY_RESULT_BACKEND = None
 # Without a broker, development runs tasks in-process. With REDIS_URL set we never fall back
