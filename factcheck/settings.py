@@ -23,6 +23,7 @@ from factcheck.env import (
     env_list,
     env_str,
     load_dotenv,
+    refuse_development_secret,
 )
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -35,7 +36,8 @@ if DJANGO_ENV not in {"development", "production"}:
 PRODUCTION = DJANGO_ENV == "production"
 
 if PRODUCTION:
-    SECRET_KEY = env_str("SECRET_KEY", required=True)
+    SECRET_KEY = env_str("SECRET_KEY", required=True) or ""
+    refuse_development_secret(SECRET_KEY, ENV_FILE)
     DEBUG = env_bool("DEBUG", default=False)
     ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", [])
     if not ALLOWED_HOSTS:
