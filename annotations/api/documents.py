@@ -98,7 +98,9 @@ class DocumentListView(ProjectScopedView, ListAPIView[Document]):
         filters = self.DocumentFilterSerializer(data=self.request.query_params)
         filters.is_valid(raise_exception=True)
         return documents_visible(
+            user=self.request.user,
             project=project,
+            role=self.request.__dict__["_factcheck_roles"][project.pk],
             status=filters.validated_data.get("status") or None,
             search=filters.validated_data.get("search") or None,
         )

@@ -10,6 +10,7 @@ from annotations.selectors.access import (
     project_get,
     project_role,
     projects_visible,
+    user_addable,
 )
 from annotations.selectors.documents import document_get, documents_visible
 from annotations.selectors.review import (
@@ -35,4 +36,5 @@ __all__ = [
     "run_get",
     "runs_visible",
     "span_get",
+    "user_addable",
 ]
