@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "rest_framework",
     "rest_framework.authtoken",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
     "annotations",
 ]
 
@@ -146,7 +147,14 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = Path(env_str("STATIC_ROOT", str(BASE_DIR / "staticfiles")) or BASE_DIR)
+if PRODUCTION:
+    # Production serves the collected static files itself (WhiteNoise), so the admin and the
+    # API docs are styled even without the proxy; in compose, nginx serves them first.
+    MIDDLEWARE.insert(
+        MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1,
+        "whitenoise.middleware.WhiteNoiseMiddleware",
+    )
 LOGIN_URL = "/admin/login/"
 
 # --- Security (production values; `check --deploy` must be clean) ---------------------------
@@ -189,6 +197,10 @@ SPECTACULAR_SETTINGS = {
         "RunStateEnum": "annotations.models.preannotation.RunState",
     },
     "COMPONENT_SPLIT_REQUEST": True,
+    # Swagger UI from the app's own static files, not a CDN: the docs work with no internet.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
 }
 
 # --- Cache: shared by every process through Redis when there is one ------------------------

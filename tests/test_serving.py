@@ -1,0 +1,152 @@
+"""Production serving: gunicorn as configured, static files, slow clients, the proxy's config.
+
+A real gunicorn is started in production mode on a port of its own; no Docker engine runs here,
+so the compose stack itself is checked by its configuration (test_compose_file).
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from tests.conftest import ROOT
+
+PORT = 8105
+pytestmark = pytest.mark.requires_postgres
+
+
+def production_env(static_root: Path) -> dict[str, str]:
+    keep = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in {"DJANGO_ENV", "SECRET_KEY", "ALLOWED_HOSTS", "DEBUG"}
+    }
+    return keep | {
+        "DJANGO_ENV": "production",
+        "SECRET_KEY": "serving-test-" + "Zq9-2_xY!aBcD" * 4,
+        "ALLOWED_HOSTS": "127.0.0.1",
+        "SECURE_SSL_REDIRECT": "false",
+        "STATIC_ROOT": str(static_root),
+        "FACTCHECK_ENV_FILE": str(static_root.parent / ".env"),
+        "REDIS_URL": os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/15",
+        "GUNICORN_BIND": f"127.0.0.1:{PORT}",
+        "GUNICORN_WORKERS": "1",
+    }
+
+
+def fetch(url: str, timeout: float) -> Any:
+    assert url.startswith("http://127.0.0.1:")
+    return urllib.request.urlopen(url, timeout=timeout)  # noqa: S310 - our own test server
+
+
+@pytest.fixture(scope="module")
+def server() -> Iterator[str]:
+    with tempfile.TemporaryDirectory() as folder:
+        static_root = Path(folder) / "static"
+        env = production_env(static_root)
+        collected = subprocess.run(
+            [sys.executable, "manage.py", "collectstatic", "--noinput"],
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=300,
+            check=False,
+        )
+        assert collected.returncode == 0, collected.stderr
+        process = subprocess.Popen(  # noqa: S603 - gunicorn with our own config file
+            [
+                str(Path(sys.executable).parent / "gunicorn"),
+                "-c",
+                str(ROOT / "gunicorn.conf.py"),
+                "factcheck.wsgi:application",
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+        )
+        try:
+            deadline = time.monotonic() + 60
+            while time.monotonic() < deadline:
+                if process.poll() is not None:
+                    pytest.fail(f"gunicorn exited: {process.stderr.read()[-2000:]!r}")
+                try:
+                    socket.create_connection(("127.0.0.1", PORT), timeout=1).close()
+                    break
+                except OSError:
+                    time.sleep(0.3)
+            else:
+                pytest.fail("gunicorn did not start")
+            yield f"http://127.0.0.1:{PORT}"
+        finally:
+            process.terminate()
+            process.wait(timeout=30)
+
+
+def test_production_serves_the_admins_static_files_without_a_proxy(server: str) -> None:
+    with fetch(f"{server}/static/admin/css/base.css", timeout=10) as response:
+        assert response.status == 200
+        assert response.headers["Content-Type"].startswith("text/css")
+        assert b"body" in response.read()
+
+
+def test_production_serves_the_api_docs_assets_from_the_app(server: str) -> None:
+    with fetch(f"{server}/api/docs/", timeout=10) as response:
+        page = response.read().decode()
+    assert "cdn.jsdelivr" not in page
+    assert "/static/drf_spectacular_sidecar/swagger-ui-dist/swagger-ui-bundle.js" in page
+    asset = f"{server}/static/drf_spectacular_sidecar/swagger-ui-dist/swagger-ui-bundle.js"
+    with fetch(asset, timeout=10) as response:
+        assert response.status == 200
+
+
+def test_slow_clients_do_not_starve_the_server(server: str) -> None:
+    """Four clients trickling a body used to hold every sync worker until gunicorn killed it."""
+    slow = []
+    for _ in range(4):
+        connection = socket.create_connection(("127.0.0.1", PORT), timeout=5)
+        connection.sendall(
+            b"POST /api/v1/auth/token HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+            b"Content-Type: application/json\r\nContent-Length: 100000\r\n\r\n{"
+        )
+        slow.append(connection)
+    try:
+        started = time.monotonic()
+        with fetch(f"{server}/api/v1/health", timeout=10) as response:
+            assert response.status == 200
+        assert time.monotonic() - started < 5
+    finally:
+        for connection in slow:
+            connection.close()
+
+
+def test_gunicorn_uses_threads_and_the_proxy_buffers_and_serves_static() -> None:
+    config: dict[str, object] = {}
+    exec((ROOT / "gunicorn.conf.py").read_text(), config)  # noqa: S102 - our own config file
+    assert config["worker_class"] == "gthread"
+    assert int(str(config["threads"])) >= 4
+    compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
+    proxy = compose["services"]["proxy"]
+    assert proxy["image"].startswith("nginx:")
+    assert proxy["depends_on"]["web"]["condition"] == "service_healthy"
+    assert "ports" not in compose["services"]["web"]
+    nginx = (ROOT / "deploy" / "nginx.conf").read_text()
+    assert "proxy_request_buffering on;" in nginx
+    assert "location /static/" in nginx
+    assert "client_max_body_size 8m;" in nginx
+    assert "X-Real-IP $remote_addr" in nginx
+    web_volumes = compose["services"]["web"]["volumes"]
+    assert any(volume.startswith("static:") for volume in web_volumes)
+    assert any(volume.startswith("static:") for volume in proxy["volumes"])
