@@ -27,3 +27,11 @@ limit_request_field_size = 8190
 max_requests = 2000
 max_requests_jitter = 200
 accesslog = "-"
+
+
+def when_ready(server: object) -> None:
+    """Say once, in the master, which mode, database and broker the app runs with."""
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "factcheck.settings")
+    from django.conf import settings
+
+    server.log.info(settings.STARTUP_SUMMARY)  # type: ignore[attr-defined]

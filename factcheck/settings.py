@@ -216,7 +216,8 @@ CACHES: dict[str, dict[str, Any]] = {
 }
 
 # --- Celery ---------------------------------------------------------------------------------
-CELERY_BROKER_URL = REDIS_URL or "memory://"
+# A host in the in-memory URL, or kombu warns "No hostname was supplied" on every start.
+CELERY_BROKER_URL = REDIS_URL or "memory://localhost/"
 CELERY_RESULT_BACKEND = None
 # Without a broker, development runs tasks in-process. With REDIS_URL set we never fall back
 # to synchronous execution: a task that cannot be sent stays recorded as queued and is sent

@@ -62,12 +62,6 @@ def test_production_settings_pass_the_deployment_check_with_no_warnings() -> Non
     assert "no issues" in result.stdout
 
 
-def test_development_start_up_says_tasks_run_eagerly_without_redis() -> None:
-    result = manage("check", env={})
-    assert result.returncode == 0, result.stderr
-    assert "Celery eager in-process (REDIS_URL is unset)" in result.stderr
-
-
 def test_a_malformed_mode_is_refused_by_name() -> None:
     result = manage("check", env={"DJANGO_ENV": "staging"})
     assert result.returncode != 0

@@ -126,7 +126,10 @@ def dispatch_items(item_ids: Sequence[int]) -> int:
     from annotations.tasks.preannotation import preannotate_items
 
     sent = 0
-    batches = [list(item_ids[i : i + BATCH_SIZE]) for i in range(0, len(item_ids), BATCH_SIZE)]
+    # In-process (eager) tasks gain nothing from batching; one document per task lets the
+    # command show progress document by document.
+    size = 1 if settings.CELERY_TASK_ALWAYS_EAGER else BATCH_SIZE
+    batches = [list(item_ids[i : i + size]) for i in range(0, len(item_ids), size)]
     try:
         for batch in batches:
             if settings.CELERY_TASK_ALWAYS_EAGER:
