@@ -6,12 +6,16 @@ so the compose stack itself is checked by its configuration (test_compose_file).
 
 from __future__ import annotations
 
+import getpass
+import json
 import os
+import shutil
 import socket
 import subprocess
 import sys
 import tempfile
 import time
+import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
@@ -65,6 +69,7 @@ def server() -> Iterator[str]:
             check=False,
         )
         assert collected.returncode == 0, collected.stderr
+        os.environ["_FACTCHECK_TEST_STATIC_ROOT"] = str(static_root)
         process = subprocess.Popen(  # noqa: S603 - gunicorn with our own config file
             [
                 str(Path(sys.executable).parent / "gunicorn"),
@@ -150,3 +155,96 @@ def test_gunicorn_uses_threads_and_the_proxy_buffers_and_serves_static() -> None
     web_volumes = compose["services"]["web"]["volumes"]
     assert any(volume.startswith("static:") for volume in web_volumes)
     assert any(volume.startswith("static:") for volume in proxy["volumes"])
+
+
+NGINX_PORT = 8106
+
+
+@pytest.fixture(scope="module")
+def proxy(server: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """deploy/nginx.conf, as compose runs it, in front of the test's gunicorn."""
+    nginx = shutil.which("nginx") or (
+        "/usr/sbin/nginx" if Path("/usr/sbin/nginx").exists() else None
+    )
+    if nginx is None:
+        pytest.skip("needs nginx (apt-get install nginx-light; .ci/run installs it)")
+    folder = tmp_path_factory.mktemp("nginx")
+    static_root = Path(os.environ["_FACTCHECK_TEST_STATIC_ROOT"])
+    site = (
+        (ROOT / "deploy" / "nginx.conf")
+        .read_text()
+        .replace("server web:8000;", f"server 127.0.0.1:{PORT};")
+        .replace("listen 80;", f"listen 127.0.0.1:{NGINX_PORT};")
+        .replace("alias /srv/static/;", f"alias {static_root}/;")
+    )
+    temp = {name: folder / name for name in ("body", "proxy", "fastcgi", "uwsgi", "scgi")}
+    (folder / "nginx.conf").write_text(
+        # Workers run as this user (it is the test's), so they can read its static folder.
+        (f"user {getpass.getuser()};\n" if os.geteuid() == 0 else "")
+        + f"daemon off; pid {folder}/nginx.pid; error_log {folder}/error.log;\n"
+        "events {}\n"
+        "http {\n include /etc/nginx/mime.types; access_log off;\n"
+        f" client_body_temp_path {temp['body']}; proxy_temp_path {temp['proxy']};\n"
+        f" fastcgi_temp_path {temp['fastcgi']}; uwsgi_temp_path {temp['uwsgi']};\n"
+        f" scgi_temp_path {temp['scgi']};\n{site}\n}}\n"
+    )
+    process = subprocess.Popen(  # noqa: S603 - nginx with the config written above
+        [nginx, "-p", str(folder), "-c", str(folder / "nginx.conf")],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    try:
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline:
+            if process.poll() is not None:
+                pytest.fail(f"nginx exited: {process.stderr.read()!r}")
+            try:
+                socket.create_connection(("127.0.0.1", NGINX_PORT), timeout=1).close()
+                break
+            except OSError:
+                time.sleep(0.2)
+        yield f"http://127.0.0.1:{NGINX_PORT}"
+    finally:
+        process.terminate()
+        process.wait(timeout=20)
+
+
+def test_the_proxy_serves_static_files_and_passes_the_api_through(proxy: str) -> None:
+    with fetch(f"{proxy}/static/admin/css/base.css", timeout=10) as response:
+        assert response.status == 200
+        assert response.headers["Content-Type"].startswith("text/css")
+    with fetch(f"{proxy}/api/v1/health", timeout=10) as response:
+        assert response.status == 200
+
+
+def test_the_proxy_refuses_a_10_mb_body_in_the_json_error_shape(proxy: str) -> None:
+    request = urllib.request.Request(  # noqa: S310 - our own test proxy
+        f"{proxy}/api/v1/auth/token",
+        data=b"{" + b" " * (10 * 1024 * 1024) + b"}",
+        headers={"Content-Type": "application/json"},
+        method="POST",
+    )
+    with pytest.raises(urllib.error.HTTPError) as error:
+        urllib.request.urlopen(request, timeout=30)  # noqa: S310 - our own test proxy
+    assert error.value.code == 413
+    body = json.loads(error.value.read())
+    assert body["code"] == "too_large"
+
+
+def test_slow_clients_through_the_proxy_cost_no_gunicorn_thread(proxy: str) -> None:
+    slow = []
+    for _ in range(12):
+        connection = socket.create_connection(("127.0.0.1", NGINX_PORT), timeout=5)
+        connection.sendall(
+            b"POST /api/v1/auth/token HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+            b"Content-Type: application/json\r\nContent-Length: 100000\r\n\r\n{"
+        )
+        slow.append(connection)
+    try:
+        started = time.monotonic()
+        with fetch(f"{proxy}/api/v1/health", timeout=10) as response:
+            assert response.status == 200
+        assert time.monotonic() - started < 5
+    finally:
+        for connection in slow:
+            connection.close()
