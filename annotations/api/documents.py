@@ -6,7 +6,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db.models import QuerySet
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.generics import ListAPIView
 from rest_framework.parsers import FormParser, MultiPartParser
@@ -88,9 +88,14 @@ class DocumentListView(ProjectScopedView, ListAPIView[Document]):
 
     class DocumentFilterSerializer(serializers.Serializer[Any]):
         status = serializers.ChoiceField(
-            choices=DocumentStatus.choices, required=False, allow_blank=True
+            choices=DocumentStatus.choices, required=False, allow_blank=True, help_text="Filter."
         )
-        search = serializers.CharField(required=False, allow_blank=True, max_length=200)
+        search = serializers.CharField(
+            required=False,
+            allow_blank=True,
+            max_length=200,
+            help_text="Words in the title, author or outlet.",
+        )
 
     def get_queryset(self) -> QuerySet[Document]:
         # The project first: a project the caller may not see is 404 whatever the filters.
@@ -106,12 +111,8 @@ class DocumentListView(ProjectScopedView, ListAPIView[Document]):
         )
 
     @extend_schema(
-        parameters=[
-            OpenApiParameter("status", str, enum=DocumentStatus.values, description="Filter."),
-            OpenApiParameter(
-                "search", str, description="Words in the title, author or outlet (200 at most)."
-            ),
-        ],
+        # The filter serializer documents the parameters: its choices and length limit.
+        parameters=[DocumentFilterSerializer],
         responses={200: DocumentSummaryOutputSerializer(many=True), **errors(400, 401, 404)},
     )
     def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
