@@ -34,11 +34,13 @@ is refused with 409 and the current state, never silently overwritten.
 
 from __future__ import annotations
 
+import ipaddress
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, cast
+from urllib.parse import urlsplit
 
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
@@ -765,6 +767,16 @@ def evidence_add(
             "url: Only http and https links are accepted.",
             fields={"url": ["Must be an http:// or https:// address with a host."]},
         ) from error
+    if not _public_host(url):
+        raise InvalidInput(
+            "url: Not a public address.",
+            fields={
+                "url": [
+                    "Must point to a public site, not localhost or a private, loopback, "
+                    "link-local or reserved address."
+                ]
+            },
+        )
     # Store the scheme in lower case: the database's check compares case-sensitively.
     scheme, rest = url.split("://", 1)
     url = f"{scheme.lower()}://{rest}"
@@ -824,3 +836,19 @@ def evidence_delete(
         EvidenceLink.objects.filter(pk=link.pk).delete()
         _touch(locked, now)
     return locked.version
+
+
+def _public_host(url: str) -> bool:
+    """False for links to this machine or a private network: evidence is for every reviewer and
+    lead to open, and a link to `localhost` or `169.254.169.254` only ever reaches the reader's
+    own network (a way to aim a colleague's browser at an intranet page). No DNS lookup: names
+    are judged by their spelling only, so this is a guard against mistakes and crude tricks.
+    """
+    host = (urlsplit(url).hostname or "").rstrip(".").lower()
+    if host == "localhost" or host.endswith((".localhost", ".local", ".internal")):
+        return False
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        return True
+    return address.is_global
