@@ -6,7 +6,12 @@ caller to show. Callers (views, tasks, admin, commands) never write models direc
 """
 
 from annotations.services.accounts import token_issue
-from annotations.services.audit import audit_record, audit_record_many
+from annotations.services.audit import (
+    audit_change,
+    audit_record,
+    audit_record_many,
+    model_snapshot,
+)
 from annotations.services.documents import ImportReport, documents_import
 from annotations.services.preannotation import (
     dispatch_items,
@@ -44,6 +49,7 @@ __all__ = [
     "assignment_snapshot",
     "assignment_submit",
     "assignments_expire",
+    "audit_change",
     "audit_record",
     "audit_record_many",
     "dispatch_items",
@@ -51,6 +57,7 @@ __all__ = [
     "evidence_add",
     "evidence_delete",
     "membership_set",
+    "model_snapshot",
     "preannotation_dispatch_pending",
     "preannotation_items_fail",
     "preannotation_request",

@@ -808,7 +808,13 @@ def evidence_add(
             action="evidence.added",
             entity=link,
             project=locked.project,
-            after={"span": span.pk, "url": url, "stance": stance},
+            after={
+                "span": span.pk,
+                "url": url,
+                "stance": stance,
+                "title": title,
+                "quoted_passage": quoted_passage,
+            },
         )
     link.span = span
     span.assignment = locked
@@ -831,7 +837,13 @@ def evidence_delete(
             action="evidence.deleted",
             entity=link,
             project=locked.project,
-            before={"span": link.span_id, "url": link.url, "stance": link.stance},
+            before={
+                "span": link.span_id,
+                "url": link.url,
+                "stance": link.stance,
+                "title": link.title,
+                "quoted_passage": link.quoted_passage,
+            },
         )
         EvidenceLink.objects.filter(pk=link.pk).delete()
         _touch(locked, now)
