@@ -195,6 +195,22 @@ def test_membership_changes_in_the_admin_are_recorded(admin_client: Client, team
     assert event.actor is not None
 
 
+def inline_forms(prefix: str, rows: list[Any], fields: tuple[str, ...]) -> dict[str, Any]:
+    """The POST data of an admin inline formset holding `rows` unchanged."""
+    form: dict[str, Any] = {
+        f"{prefix}-TOTAL_FORMS": len(rows),
+        f"{prefix}-INITIAL_FORMS": len(rows),
+        f"{prefix}-MIN_NUM_FORMS": 0,
+        f"{prefix}-MAX_NUM_FORMS": 1000,
+    }
+    for n, row in enumerate(rows):
+        form[f"{prefix}-{n}-id"] = row.pk
+        form[f"{prefix}-{n}-project"] = row.project_id
+        for field in fields:
+            form[f"{prefix}-{n}-{field.removesuffix('_id')}"] = getattr(row, field)
+    return form
+
+
 def test_project_changes_in_the_admin_are_recorded_with_their_inlines(
     admin_client: Client, team: Any
 ) -> None:
@@ -209,29 +225,10 @@ def test_project_changes_in_the_admin_are_recorded_with_their_inlines(
         "dispute_tolerance": project.dispute_tolerance,
     }
     labels = list(project.labels.order_by("id"))
-    form |= {
-        "labels-TOTAL_FORMS": len(labels),
-        "labels-INITIAL_FORMS": len(labels),
-        "labels-MIN_NUM_FORMS": 0,
-        "labels-MAX_NUM_FORMS": 1000,
-    }
-    for n, label in enumerate(labels):
-        for field in ("value", "name", "color", "hotkey", "ordering"):
-            form[f"labels-{n}-{field}"] = getattr(label, field)
-        form[f"labels-{n}-id"] = label.pk
-        form[f"labels-{n}-project"] = project.pk
+    form |= inline_forms("labels", labels, ("value", "name", "color", "hotkey", "ordering"))
     memberships = list(project.memberships.order_by("id"))
-    form |= {
-        "memberships-TOTAL_FORMS": len(memberships),
-        "memberships-INITIAL_FORMS": len(memberships),
-        "memberships-MIN_NUM_FORMS": 0,
-        "memberships-MAX_NUM_FORMS": 1000,
-    }
+    form |= inline_forms("memberships", memberships, ("user_id", "role"))
     for n, membership in enumerate(memberships):
-        form[f"memberships-{n}-id"] = membership.pk
-        form[f"memberships-{n}-project"] = project.pk
-        form[f"memberships-{n}-user"] = membership.user_id
-        form[f"memberships-{n}-role"] = membership.role
         if membership.user_id == team.reviewer2.pk:
             form[f"memberships-{n}-DELETE"] = "on"
     response = admin_client.post(change_url(project), form)
