@@ -20,7 +20,7 @@ from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from annotations.ratelimit import RateLimited
-from annotations.ratelimit import response as rate_limited_response
+from annotations.ratelimit import body as rate_limited_body
 
 
 class DomainError(Exception):
@@ -193,8 +193,9 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response |
             return Response(_body(code, message, constraint=name), status=http_status)
         return None
     if isinstance(exc, RateLimited):
-        answer = rate_limited_response(exc)
-        return Response(json.loads(answer.content), status=429, headers={**answer.headers})
+        return Response(
+            rate_limited_body(exc), status=429, headers={"Retry-After": str(exc.retry_after)}
+        )
     if isinstance(exc, RequestDataTooBig):
         return Response(too_large_body(), status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE)
     if isinstance(exc, Http404):

@@ -90,12 +90,14 @@ def record_failure(*, scope: str, username: str, request: HttpRequest) -> None:
             cache.set(key, 1, timeout)
 
 
+def body(error: RateLimited) -> dict[str, Any]:
+    """The 429's body in the API's error shape."""
+    return {"code": "rate_limited", "message": str(error), "retry_after": error.retry_after}
+
+
 def response(error: RateLimited) -> JsonResponse:
     """The 429 in the API's error shape, with Retry-After."""
-    answer = JsonResponse(
-        {"code": "rate_limited", "message": str(error), "retry_after": error.retry_after},
-        status=429,
-    )
+    answer = JsonResponse(body(error), status=429)
     answer["Retry-After"] = str(error.retry_after)
     return answer
 
