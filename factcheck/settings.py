@@ -195,6 +195,10 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "AssignmentStateEnum": "annotations.models.review.AssignmentState",
         "RunStateEnum": "annotations.models.preannotation.RunState",
+        "DisputeKindEnum": "annotations.models.adjudication.DisputeKind",
+        "DisputeStatusEnum": "annotations.models.adjudication.DisputeStatus",
+        "DocumentStatusEnum": "annotations.models.documents.DocumentStatus",
+        "ResolutionKindEnum": "annotations.models.adjudication.ResolutionKind",
     },
     "COMPONENT_SPLIT_REQUEST": True,
     # Swagger UI from the app's own static files, not a CDN: the docs work with no internet.

@@ -12,6 +12,14 @@ from annotations.selectors.access import (
     projects_visible,
     user_addable,
 )
+from annotations.selectors.agreement import (
+    agreement_for_project,
+    dispute_detail,
+    dispute_get,
+    disputes_visible,
+    verdicts_for_document,
+    verdicts_for_documents,
+)
 from annotations.selectors.documents import document_get, documents_visible
 from annotations.selectors.review import (
     assignment_get,
@@ -24,9 +32,13 @@ from annotations.selectors.runs import run_get, runs_visible
 
 __all__ = [
     "LEAD_ROLES",
+    "agreement_for_project",
     "assignment_get",
     "assignment_with_detail",
     "assignments_visible",
+    "dispute_detail",
+    "dispute_get",
+    "disputes_visible",
     "document_get",
     "documents_visible",
     "evidence_get",
@@ -37,4 +49,6 @@ __all__ = [
     "runs_visible",
     "span_get",
     "user_addable",
+    "verdicts_for_document",
+    "verdicts_for_documents",
 ]
