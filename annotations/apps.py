@@ -16,9 +16,11 @@ class AnnotationsConfig(AppConfig):
     def ready(self) -> None:
         from django.contrib.auth.signals import user_login_failed
 
+        from annotations.api.authentication import connect_token_cache_invalidation
         from annotations.ratelimit import on_login_failed
 
         user_login_failed.connect(on_login_failed, dispatch_uid="factcheck-ratelimit")
+        connect_token_cache_invalidation()
         # Said at server start, not hidden: which database and whether tasks run eagerly. Once:
         # in runserver's serving process (the autoreloader's child), not in every command.
         # gunicorn (gunicorn.conf.py) and the Celery worker (factcheck/celery.py) say it too.

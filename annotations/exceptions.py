@@ -146,30 +146,6 @@ def quoted(value: object, limit: int = 100) -> str:
     return json.dumps(str(value)[:limit], ensure_ascii=False)
 
 
-def flatten_validation(detail: Any, prefix: str = "") -> dict[str, list[str]]:
-    """DRF's nested error detail as the schema's `fields`: a dict of lists of strings.
-
-    Nested serializers and list items give dicts and lists of dicts (`{"files": {0: [...]}}`);
-    those become dotted names (`files.0`), so no message ever holds a repr of them.
-    """
-    fields: dict[str, list[str]] = {}
-    if isinstance(detail, dict):
-        for key, value in detail.items():
-            name = f"{prefix}.{key}" if prefix else str(key)
-            for inner, reasons in flatten_validation(value, name).items():
-                fields.setdefault(inner, []).extend(reasons)
-    elif isinstance(detail, list) and any(isinstance(item, (dict, list)) for item in detail):
-        for index, item in enumerate(detail):
-            if item:
-                name = f"{prefix}.{index}" if prefix else str(index)
-                for inner, reasons in flatten_validation(item, name).items():
-                    fields.setdefault(inner, []).extend(reasons)
-    else:
-        items = detail if isinstance(detail, list) else [detail]
-        fields[prefix or "non_field_errors"] = [str(item) for item in items]
-    return fields
-
-
 def too_large_body() -> dict[str, Any]:
     """The error body for a request past the documented size limit."""
     limit = settings.FACTCHECK_REQUEST_MAX_BYTES
@@ -178,6 +154,30 @@ def too_large_body() -> dict[str, Any]:
         f"The request body is larger than the {limit // (1024 * 1024)} MB limit "
         f"(one document may be {settings.FACTCHECK_IMPORT_MAX_BYTES // (1024 * 1024)} MB).",
     )
+
+
+def _flatten_validation(detail: Any, path: str = "") -> dict[str, list[str]]:
+    """DRF's nested error detail as one level of `{field: [reasons]}`, nested names dotted.
+
+    A list serializer's errors (one dict per item) become `0.start`, `2.label` and so on, so
+    the body keeps the shape the schema declares whatever the input was.
+    """
+    name = path or "non_field_errors"
+    if isinstance(detail, dict):
+        flat: dict[str, list[str]] = {}
+        for key, value in detail.items():
+            # A nested serializer's errors about itself belong to the field that holds it.
+            nested = path if key == "non_field_errors" else f"{path}.{key}"
+            flat.update(_flatten_validation(value, nested if path else str(key)))
+        return flat
+    if isinstance(detail, list):
+        if all(not isinstance(item, (dict, list)) for item in detail):
+            return {name: [str(item) for item in detail]} if detail else {}
+        flat = {}
+        for index, item in enumerate(detail):
+            flat.update(_flatten_validation(item, f"{path}.{index}" if path else str(index)))
+        return flat
+    return {name: [str(detail)]}
 
 
 def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
@@ -206,7 +206,7 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response |
     if response is None or not isinstance(exc, drf_exceptions.APIException):
         return response
     if isinstance(exc, drf_exceptions.ValidationError):
-        fields = flatten_validation(exc.detail) or {"non_field_errors": ["Invalid input."]}
+        fields = _flatten_validation(exc.detail) or {"non_field_errors": ["Invalid input."]}
         name, reasons = next(iter(fields.items()))
         reason = reasons[0] if reasons else "Invalid input."
         message = f"{name}: {reason}" if name != "non_field_errors" else reason

@@ -18,6 +18,7 @@ Hooks, so that every way of logging in is covered without knowing its URL:
 from __future__ import annotations
 
 import hashlib
+import logging
 import math
 import time
 from collections.abc import Callable
@@ -28,6 +29,9 @@ from django.contrib.auth.backends import ModelBackend
 from django.contrib.auth.models import User
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from redis.exceptions import RedisError
+
+logger = logging.getLogger(__name__)
 
 LOGIN = "login"
 PASSWORD_CHANGE = "password_change"  # noqa: S105 - a scope's name, not a password
@@ -74,7 +78,12 @@ def _retry_after() -> int:
 def check(*, scope: str, username: str, request: HttpRequest) -> None:
     """Raise RateLimited if the account or the address has used up this window's failures."""
     counters = _counters(scope, username, request)
-    counts = cache.get_many([key for key, _ in counters])
+    try:
+        counts = cache.get_many([key for key, _ in counters])
+    except RedisError:
+        # Logging in must keep working while Redis is down; the limit returns with it.
+        logger.warning("Login rate limit not checked: Redis is unreachable.")
+        return
     if any(counts.get(key, 0) >= limit for key, limit in counters):
         raise RateLimited(_retry_after())
 
@@ -82,12 +91,15 @@ def check(*, scope: str, username: str, request: HttpRequest) -> None:
 def record_failure(*, scope: str, username: str, request: HttpRequest) -> None:
     """Count one failed attempt against the account and the address."""
     timeout = settings.FACTCHECK_AUTH_FAILURE_WINDOW + 60
-    for key, _ in _counters(scope, username, request):
-        cache.add(key, 0, timeout)
-        try:
-            cache.incr(key)
-        except ValueError:  # expired between add and incr: start again
-            cache.set(key, 1, timeout)
+    try:
+        for key, _ in _counters(scope, username, request):
+            cache.add(key, 0, timeout)
+            try:
+                cache.incr(key)
+            except ValueError:  # expired between add and incr: start again
+                cache.set(key, 1, timeout)
+    except RedisError:
+        logger.warning("Login failure not counted: Redis is unreachable.")
 
 
 def body(error: RateLimited) -> dict[str, Any]:

@@ -223,6 +223,7 @@ def test_preannotate_refuses_ids_beyond_the_id_column(api: Any, team: Any) -> No
         format="json",
     )
     assert response.status_code == 400
+    # The item is named by its place in the list, like every nested field.
     assert list(response.json()["fields"]) == ["document_ids.0"]
 
 

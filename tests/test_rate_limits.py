@@ -149,3 +149,17 @@ def test_the_limit_holds_in_the_redis_cache_production_uses(api: Any, limits: An
     for _ in range(3):
         assert token(api, user.username, "wrong").status_code == 400
     assert_429(token(api, user.username, PASSWORD))
+
+
+def test_logins_keep_working_while_redis_is_down(api: Any, limits: Any) -> None:
+    limits.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            # Nothing listens here: every cache call fails at once.
+            "LOCATION": "redis://127.0.0.1:1/0",
+            "OPTIONS": {"socket_connect_timeout": 0.2, "socket_timeout": 0.2},
+        }
+    }
+    user = UserFactory(password=PASSWORD)
+    assert token(api, user.username, "wrong").status_code == 400
+    assert token(api, user.username, PASSWORD).status_code == 200

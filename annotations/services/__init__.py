@@ -22,6 +22,7 @@ from annotations.services.agreement import (
 from annotations.services.audit import (
     audit_change,
     audit_record,
+    audit_record_each,
     audit_record_many,
     model_snapshot,
 )
@@ -51,6 +52,7 @@ from annotations.services.review import (
     span_create,
     span_delete,
     span_update,
+    spans_create,
 )
 
 __all__ = [
@@ -70,6 +72,7 @@ __all__ = [
     "assignments_expire",
     "audit_change",
     "audit_record",
+    "audit_record_each",
     "audit_record_many",
     "dispatch_items",
     "dispute_resolve",
@@ -89,5 +92,6 @@ __all__ = [
     "span_create",
     "span_delete",
     "span_update",
+    "spans_create",
     "token_issue",
 ]
