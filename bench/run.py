@@ -20,7 +20,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench import agreement, exports, preannotation  # noqa: E402 - needs ROOT on sys.path first
+from bench import (  # noqa: E402 - needs ROOT on sys.path first
+    agreement,
+    exports,
+    preannotation,
+    review_loop,
+)
 
 Row = tuple[str, str, str]  # (benchmark, figure, value)
 DEFAULT_DATABASE = "postgres://postgres@127.0.0.1:5432/factcheck_bench"
@@ -93,6 +98,7 @@ BENCHMARKS: dict[str, Callable[[argparse.Namespace], list[Row]]] = {
     "review": bench_review,
     "agreement": lambda args: agreement.bench_agreement(args.agreement_documents, 2000),
     "exports": lambda args: exports.bench_exports(args.export_documents, args.export_spans),
+    "review-loop": lambda args: review_loop.bench_review_loop(),
 }
 
 
