@@ -66,6 +66,16 @@ _FILE = OpenApiResponse(
     response=OpenApiTypes.BINARY,
     description="The export as a file (Content-Disposition: attachment), streamed.",
 )
+# One entry per media type the formats answer with: HTML and CSV as files, JSON and JSON-LD
+# as any JSON (our JSON is an object, Label Studio's an array of tasks).
+_FILES: dict[int | tuple[int, str], Any] = {
+    (200, media): (
+        OpenApiResponse(OpenApiTypes.ANY, description=_FILE.description)
+        if media.endswith("json")
+        else _FILE
+    )
+    for media in sorted({fmt.content_type.split(";")[0] for fmt in FORMATS.values()})
+}
 
 
 def export_http_response(
@@ -114,7 +124,7 @@ class ProjectExportView(ProjectScopedView):
             OpenApiParameter("published_from", OpenApiTypes.DATE, description="On or after."),
             OpenApiParameter("published_to", OpenApiTypes.DATE, description="On or before."),
         ],
-        responses={(200, "application/octet-stream"): _FILE, **errors(400, 401, 403, 404)},
+        responses={**_FILES, **errors(400, 401, 403, 404)},
     )
     def get(self, request: Request, project_id: int) -> StreamingHttpResponse:
         project = self.get_project()
@@ -150,7 +160,7 @@ class DocumentExportView(APIView):
     @extend_schema(
         operation_id="document_export",
         parameters=[_FORMAT_PARAMETER],
-        responses={(200, "application/octet-stream"): _FILE, **errors(400, 401, 403, 404)},
+        responses={**_FILES, **errors(400, 401, 403, 404)},
     )
     def get(self, request: Request, document_id: int) -> StreamingHttpResponse:
         document = document_get(user=request.user, document_id=document_id)
