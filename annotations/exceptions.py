@@ -69,6 +69,13 @@ class LeaseExpired(WrongState):
     code = "lease_expired"
 
 
+class Gone(DomainError):
+    """The object existed but is no more (e.g. a job's file past its expiry)."""
+
+    code = "gone"
+    http_status = status.HTTP_410_GONE
+
+
 class StaleVersion(DomainError):
     """The write was based on an older version than the current one."""
 

@@ -2,7 +2,7 @@
 
 from django.urls import path, re_path
 
-from annotations.api import auth, documents, health, projects, queue, runs, spans
+from annotations.api import auth, documents, health, jobs, projects, queue, runs, spans
 from annotations.api.common import endpoint_not_found
 
 app_name = "annotations"
@@ -60,6 +60,8 @@ urlpatterns = [
         runs.RunDetailView.as_view(),
         name="run",
     ),
+    path("jobs/<int:job_id>", jobs.JobDetailView.as_view(), name="job"),
+    path("jobs/<int:job_id>/download", jobs.JobDownloadView.as_view(), name="job-download"),
     # Last: any other path under /api/v1/ answers 404 in the API's JSON error shape.
     re_path(r"^(?P<path>.*)$", endpoint_not_found, name="not-found"),
 ]

@@ -172,6 +172,7 @@ SPECTACULAR_SETTINGS = {
     # Two models have a `state` field with different choices; name each enum explicitly.
     "ENUM_NAME_OVERRIDES": {
         "AssignmentStateEnum": "annotations.models.review.AssignmentState",
+        # Jobs' states have the same values, so the schema names them RunStateEnum too.
         "RunStateEnum": "annotations.models.preannotation.RunState",
     },
     "COMPONENT_SPLIT_REQUEST": True,
@@ -222,11 +223,20 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, Any]] = {
         "task": "annotations.review.expire_leases",
         "schedule": 60.0,
     },
+    # Background jobs: re-send unsent, lost or abandoned ones; remove expired result files.
+    "jobs-dispatch-pending": {"task": "annotations.jobs.dispatch_pending", "schedule": 60.0},
+    "jobs-remove-expired": {"task": "annotations.jobs.remove_expired", "schedule": 600.0},
 }
 CELERY_TIMEZONE = TIME_ZONE
 
 # --- Domain limits --------------------------------------------------------------------------
 FACTCHECK_IMPORT_MAX_BYTES = env_int("FACTCHECK_IMPORT_MAX_BYTES", default=5 * 1024 * 1024)
+# Background jobs: uploads waiting to be imported and finished exports live in this folder
+# (shared by web and workers); export files are removed this many hours after they are made.
+FACTCHECK_JOB_FILES_DIR = Path(
+    env_str("FACTCHECK_JOB_FILES_DIR", str(BASE_DIR / "var" / "jobs")) or BASE_DIR / "var" / "jobs"
+)
+FACTCHECK_JOB_RESULT_HOURS = env_int("FACTCHECK_JOB_RESULT_HOURS", default=24)
 
 LOGGING = {
     "version": 1,

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from django.conf import settings
 
 from annotations import preannotation as engine
 from annotations.importing import read_paths
@@ -26,21 +24,10 @@ from annotations.services import (
     preannotation_request,
     preannotation_run_items,
 )
-from factcheck.celery import app
 from tests.conftest import SEEDS
 from tests.factories import AssignmentFactory, DocumentFactory, SpanFactory
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def eager(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    """Run tasks in-process for this test only (as development does without Redis)."""
-    monkeypatch.setattr(settings, "CELERY_TASK_ALWAYS_EAGER", True)
-    previous = app.conf.task_always_eager
-    app.conf.task_always_eager = True
-    yield
-    app.conf.task_always_eager = previous
 
 
 def engine_rows(document: Document) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]:

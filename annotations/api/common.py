@@ -27,6 +27,7 @@ _DESCRIPTIONS = {
         "Conflict: wrong state (e.g. already submitted), lapsed lease, a stale `version` "
         "(`current` holds the current state), or a duplicate."
     ),
+    410: "Gone: it existed but was removed (e.g. a job's file past its expiry).",
 }
 
 

@@ -13,6 +13,7 @@ from annotations.models.adjudication import (
 )
 from annotations.models.audit import AuditEvent
 from annotations.models.documents import Document, DocumentStatus
+from annotations.models.jobs import FINISHED_JOB_STATES, Job, JobKind, JobState
 from annotations.models.preannotation import (
     PreannotationItem,
     PreannotationRun,
@@ -31,6 +32,7 @@ from annotations.models.review import (
 )
 
 __all__ = [
+    "FINISHED_JOB_STATES",
     "Assignment",
     "AssignmentState",
     "AuditEvent",
@@ -42,6 +44,9 @@ __all__ = [
     "DocumentStatus",
     "EvidenceLink",
     "EvidenceStance",
+    "Job",
+    "JobKind",
+    "JobState",
     "Label",
     "Membership",
     "PreannotationItem",

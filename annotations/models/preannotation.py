@@ -13,6 +13,7 @@ from django.db import models
 from django.db.models import Q
 
 from annotations.models.documents import Document
+from annotations.models.jobs import Job
 from annotations.models.projects import Project
 
 
@@ -41,6 +42,14 @@ class PreannotationRun(models.Model):
     error = models.TextField(blank=True)
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    job = models.OneToOneField(
+        Job,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="preannotation_run",
+        help_text="The background job that started this run, finished when the run is.",
     )
     created_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)

@@ -8,6 +8,16 @@ caller to show. Callers (views, tasks, admin, commands) never write models direc
 from annotations.services.accounts import token_issue
 from annotations.services.audit import audit_record, audit_record_many
 from annotations.services.documents import ImportReport, documents_import
+from annotations.services.imports import import_job_request, upload_parse_inline
+from annotations.services.jobs import (
+    job_close,
+    job_create,
+    job_fail,
+    job_finish,
+    job_run,
+    jobs_dispatch_pending,
+    jobs_remove_expired,
+)
 from annotations.services.preannotation import (
     dispatch_items,
     preannotation_dispatch_pending,
@@ -15,6 +25,7 @@ from annotations.services.preannotation import (
     preannotation_request,
     preannotation_run_items,
 )
+from annotations.services.preannotation_jobs import preannotation_job_request
 from annotations.services.projects import (
     DEFAULT_LABELS,
     membership_set,
@@ -50,9 +61,18 @@ __all__ = [
     "documents_import",
     "evidence_add",
     "evidence_delete",
+    "import_job_request",
+    "job_close",
+    "job_create",
+    "job_fail",
+    "job_finish",
+    "job_run",
+    "jobs_dispatch_pending",
+    "jobs_remove_expired",
     "membership_set",
     "preannotation_dispatch_pending",
     "preannotation_items_fail",
+    "preannotation_job_request",
     "preannotation_request",
     "preannotation_run_items",
     "project_create",
@@ -61,4 +81,5 @@ __all__ = [
     "span_delete",
     "span_update",
     "token_issue",
+    "upload_parse_inline",
 ]

@@ -28,6 +28,8 @@ from annotations.exceptions import InvalidInput
 from annotations.models import (
     Document,
     DocumentStatus,
+    Job,
+    JobState,
     PreannotationItem,
     PreannotationRun,
     Project,
@@ -57,6 +59,7 @@ def preannotation_request(
     documents: Sequence[Document] | None = None,
     force: bool = False,
     requested_by: User | None = None,
+    job: Job | None = None,
 ) -> PreannotationRun:
     """Create a run for `documents` (all of the project's when None) and send it after commit.
 
@@ -64,6 +67,8 @@ def preannotation_request(
     without re-running. Documents still waiting for their first reviews are held back from the
     queue (`preannotating`) until their item finishes; documents already in review keep their
     status. Raises InvalidInput if a document belongs to another project or none is given.
+    With `job`, the run is that job's work: its progress is the job's, and closing the run
+    finishes the job.
     May be called inside a caller's transaction (it opens a savepoint-free block); the broker is
     only contacted after the outermost commit.
     """
@@ -89,6 +94,7 @@ def preannotation_request(
             force=force,
             documents_total=len(chosen),
             requested_by=requested_by,
+            job=job,
             state=RunState.QUEUED if chosen else RunState.DONE,
             finished_at=None if chosen else timezone.now(),
         )
@@ -391,8 +397,16 @@ def _finish_items(items: Sequence[PreannotationItem], *, errors: dict[int, str])
 
 
 def _close_run_if_complete(run_id: int, now: datetime) -> None:
-    """Close the run once every document is finished; the run's row lock orders finishers."""
+    """Close the run once every document is finished; the run's row lock orders finishers.
+
+    A run started by a job carries the job's progress, and closing the run finishes the job
+    in the same transaction.
+    """
     run = PreannotationRun.objects.select_for_update(no_key=True).get(pk=run_id)
+    if run.job_id is not None:
+        Job.objects.filter(pk=run.job_id, state=JobState.RUNNING).update(
+            progress_done=run.documents_done + run.documents_failed, heartbeat_at=now
+        )
     if run.documents_done + run.documents_failed < run.documents_total or run.finished_at:
         return
     failures = list(run.items.filter(state=RunState.FAILED).values_list("document_id", "error")[:5])
@@ -409,3 +423,7 @@ def _close_run_if_complete(run_id: int, now: datetime) -> None:
         project=run.project,
         after={"state": run.state, "done": run.documents_done, "failed": run.documents_failed},
     )
+    if run.job_id is not None:
+        from annotations.services.preannotation_jobs import preannotation_job_close
+
+        preannotation_job_close(run=run)
