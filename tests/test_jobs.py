@@ -299,3 +299,21 @@ def test_a_lead_demoted_to_reviewer_sees_their_job_but_cannot_download(api: Any,
 
 def test_a_ticket_knows_when_its_time_slice_is_used_up() -> None:
     assert JobTicket(1, 1, deadline=0).out_of_time()
+
+
+def test_a_result_written_where_the_service_says_is_downloadable(
+    api: Any, team: Any, jobs_folder: Path
+) -> None:
+    job = JobFactory(project=team.project, kind=JobKind.EXPORT)
+    ticket = _job_take(job_id=job.pk, takeover_attempt=None)
+    assert ticket is not None
+    path, relative = services.jobs.job_result_target(job_id=job.pk, filename="../spans.jsonl")
+    path.write_text('{"id": 1}\n')
+    result = services.jobs.JobResult(
+        report={"rows": 1}, result_path=relative, expires_at=services.jobs.job_result_expiry()
+    )
+    assert services.job_finish(job_id=job.pk, result=result, attempt=ticket.attempt)
+    assert relative == f"results/{job.pk}/spans.jsonl"
+    api.force_authenticate(team.lead)
+    response = api.get(f"/api/v1/jobs/{job.pk}/download")
+    assert b"".join(response.streaming_content) == b'{"id": 1}\n'

@@ -18,7 +18,9 @@ The lifecycle of every kind of job is the same:
    with the error; the report still says truthfully what was committed before the failure).
 
 Adding a kind: write `<kind>_job_run(job, ticket) -> JobResult | JobStep` (idempotent,
-resumable from `job.report`) and add it to `_runners()`.
+resumable from `job.report`) and add it to `_runners()`. A runner that makes a file writes it
+to `job_result_target(...)` and returns `JobResult(report, result_path, job_result_expiry())`;
+`GET /jobs/{id}/download` then streams it to the project's leads and admins until it expires.
 """
 
 from __future__ import annotations
@@ -388,6 +390,20 @@ def job_close(
         )
         _remove_inputs_on_commit(job)
     return True
+
+
+def job_result_target(*, job_id: int, filename: str) -> tuple[Path, str]:
+    """Where a runner writes a job's result file: (absolute path to write, the relative path
+    to give `JobResult.result_path`). Creates the job's folder under `results/`."""
+    relative = Path("results") / str(job_id) / Path(filename).name
+    absolute = job_files_dir() / relative
+    absolute.parent.mkdir(parents=True, exist_ok=True)
+    return absolute, str(relative)
+
+
+def job_result_expiry(*, now: datetime | None = None) -> datetime:
+    """When a result file made now expires (FACTCHECK_JOB_RESULT_HOURS later)."""
+    return (now or clock.now()) + timedelta(hours=settings.FACTCHECK_JOB_RESULT_HOURS)
 
 
 def job_result_file(job: Job) -> Path | None:
