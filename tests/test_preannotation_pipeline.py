@@ -5,10 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from django.utils import timezone
 
 from annotations import preannotation as engine
 from annotations.importing import read_paths
 from annotations.models import (
+    AssignmentState,
     Document,
     DocumentStatus,
     PreannotationItem,
@@ -111,37 +113,60 @@ def test_structure_zones_of_the_seed_corpus(
     assert all(zone.metadata.get("title") for zone in compilation)
 
 
-def test_rerunning_replaces_the_engines_rows_without_duplicates_or_touching_spans(
+def test_a_forced_rerun_leaves_every_span_of_a_submitted_review_exactly_as_it_was(
     project: Any, django_capture_on_commit_callbacks: Any, eager: None
 ) -> None:
+    from django.core.management import call_command
+    from django.forms.models import model_to_dict
+
     with django_capture_on_commit_callbacks(execute=True):
         [document, *_] = import_seeds(project)
     before = engine_rows(document)
-    accepted = Suggestion.objects.filter(document=document).first()
-    assignment = AssignmentFactory(document=document)
-    span = SpanFactory(
-        assignment=assignment,
-        start=accepted.start,
-        end=accepted.end,
-        quote=document.text[accepted.start : accepted.end],
-        label=accepted.label,
-        suggestion=accepted,
+    accepted, other = Suggestion.objects.filter(document=document).order_by("id")[:2]
+    assignment = AssignmentFactory(
+        document=document, state=AssignmentState.SUBMITTED, submitted_at=timezone.now()
     )
+    spans = [
+        SpanFactory(
+            assignment=assignment,
+            start=suggestion.start,
+            end=suggestion.end,
+            quote=document.text[suggestion.start : suggestion.end],
+            label=suggestion.label,
+            suggestion=suggestion,
+        )
+        for suggestion in (accepted, other)
+    ]
+    # One accepted suggestion is from an older engine version that said something else: the
+    # re-run's output no longer holds it, and it must stay for the span all the same.
+    Suggestion.objects.filter(pk=other.pk).update(label="opinion", engine_version="0.9")
+    snapshot = [model_to_dict(span) | {"updated_at": span.updated_at} for span in spans]
 
     with django_capture_on_commit_callbacks(execute=True):
-        forced = preannotation_request(project=project, documents=[document], force=True)
-    forced.refresh_from_db()
-    assert forced.state == RunState.DONE
-    assert engine_rows(document) == before
-    span.refresh_from_db()
-    assert (span.start, span.end, span.label, span.quote) == (
-        accepted.start,
-        accepted.end,
-        accepted.label,
-        document.text[accepted.start : accepted.end],
-    )
-    assert span.suggestion is None  # the old suggestion was replaced; the span stays
-    assert Span.objects.count() == 1
+        call_command(
+            "preannotate",
+            "--project",
+            project.name,
+            "--document",
+            str(document.pk),
+            "--force",
+            "--no-wait",
+        )
+    run = PreannotationRun.objects.order_by("-id").first()
+    assert (run.state, run.force) == (RunState.DONE, True)
+    for span, was in zip(spans, snapshot, strict=True):
+        span.refresh_from_db()
+        assert model_to_dict(span) | {"updated_at": span.updated_at} == was
+    kept = Suggestion.objects.get(pk=other.pk)
+    assert (kept.label, kept.engine_version) == ("opinion", "0.9")
+    assert Suggestion.objects.filter(pk=accepted.pk).exists()
+    # The output is the new run's, once: the suggestion identical to the accepted one is the
+    # accepted row itself, not a second copy; the kept older one is the only extra row.
+    zones, suggestions = engine_rows(document)
+    assert zones == before[0]
+    kept_row = (kept.label, kept.start, kept.end, kept.source_name, kept.reason)
+    assert sorted(suggestions) == sorted([*before[1], kept_row])
+    assert Span.objects.count() == 2
     # A document in review keeps its status while it is re-annotated.
     assert Document.objects.get(pk=document.pk).status == DocumentStatus.READY
 

@@ -16,6 +16,7 @@ from annotations.models.documents import Document, DocumentStatus
 from annotations.models.jobs import FINISHED_JOB_STATES, Job, JobKind, JobState
 from annotations.models.preannotation import (
     PreannotationItem,
+    PreannotationOutput,
     PreannotationRun,
     RunState,
     Suggestion,
@@ -50,6 +51,7 @@ __all__ = [
     "Label",
     "Membership",
     "PreannotationItem",
+    "PreannotationOutput",
     "PreannotationRun",
     "Project",
     "Resolution",
