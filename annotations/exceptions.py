@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django.db import IntegrityError
+from django.db import IntegrityError, InterfaceError, OperationalError
 from django.http import Http404
 from rest_framework import exceptions as drf_exceptions
 from rest_framework import status
@@ -148,8 +148,24 @@ def _flatten_validation(detail: Any) -> dict[str, Any]:
     return {"non_field_errors": detail if isinstance(detail, list) else [detail]}
 
 
+# Seconds a client should wait before retrying after the database was unreachable.
+DATABASE_RETRY_AFTER = 5
+
+
 def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     """Render every error in the one shape; unknown exceptions stay 500s (they are bugs)."""
+    if isinstance(exc, (OperationalError, InterfaceError)):
+        # The database connection dropped or the server is unreachable: the transaction was
+        # rolled back, so nothing was half-written and the same request may simply be retried.
+        # The broken connection is discarded when the request ends (conn_health_checks).
+        return Response(
+            _body(
+                "database_unavailable",
+                "The database is unavailable right now; nothing was changed. Retry shortly.",
+            ),
+            status=status.HTTP_503_SERVICE_UNAVAILABLE,
+            headers={"Retry-After": str(DATABASE_RETRY_AFTER)},
+        )
     if isinstance(exc, DomainError):
         return Response(
             _body(exc.code, exc.message, exc.fields, **exc.extra), status=exc.http_status

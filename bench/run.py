@@ -20,7 +20,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench import preannotation  # noqa: E402 - needs ROOT on sys.path first
+from bench import pathological, preannotation  # noqa: E402 - needs ROOT on sys.path first
 
 Row = tuple[str, str, str]  # (benchmark, figure, value)
 DEFAULT_DATABASE = "postgres://postgres@127.0.0.1:5432/factcheck_bench"
@@ -91,6 +91,8 @@ BENCHMARKS: dict[str, Callable[[argparse.Namespace], list[Row]]] = {
         args.e2e_documents, os.environ["DATABASE_URL"], os.environ["REDIS_URL"]
     ),
     "review": bench_review,
+    # No database needed: also runs alone as `python bench/pathological.py`.
+    "pathological": lambda args: pathological.bench_pathological(args.pathological_megabytes),
 }
 
 
@@ -116,6 +118,9 @@ def main() -> None:
         "--review-documents", type=int, default=100_000, help="Documents in the review project."
     )
     parser.add_argument("--reviewers", type=int, default=16, help="Simulated reviewers.")
+    parser.add_argument(
+        "--pathological-megabytes", type=float, default=4.0, help="Size of each hostile text."
+    )
     parser.add_argument("--seconds", type=float, default=30.0, help="Length of the review load.")
     parser.add_argument("--workers", type=int, default=3, help="gunicorn worker processes.")
     parser.add_argument(
