@@ -277,6 +277,17 @@ def test_admin_action_reruns_the_selected_documents(
     assert response.status_code == 302
     run = PreannotationRun.objects.order_by("-id").first()
     assert (run.documents_total, run.state, run.requested_by) == (2, RunState.DONE, superuser)
+    # A background job started the run and finished with it.
+    assert (run.job.kind, run.job.state, run.job.progress_done) == ("preannotate", "done", 2)
+
+    # The project-wide action, too, is a job rather than work in the request.
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(
+            reverse("admin:annotations_project_changelist"),
+            {"action": "preannotate_projects", "_selected_action": [project.pk]},
+        )
+    run = PreannotationRun.objects.order_by("-id").first()
+    assert (run.documents_total, run.state, run.job.state) == (5, RunState.DONE, "done")
 
 
 def test_structure_fills_a_guessed_title_and_blank_byline_fields_and_audits_it(
@@ -368,3 +379,20 @@ def test_a_document_queued_twice_in_one_batch_is_stored_once(project: Any) -> No
     for run in (first, second):
         run.refresh_from_db()
         assert (run.state, run.documents_done) == (RunState.DONE, 1)
+
+
+def test_batches_are_cut_by_bytes_and_a_large_document_goes_alone(project: Any) -> None:
+    from annotations.services.preannotation import BATCH_BYTES, BATCH_SIZE, _batches
+
+    sizes = [1000] * 25 + [BATCH_BYTES + 1] + [BATCH_BYTES // 3] * 4 + [1000] * 3
+    documents = [
+        DocumentFactory(project=project, text=f"{n} " + "é" * ((size - len(f"{n} ")) // 2))
+        for n, size in enumerate(sizes)
+    ]
+    run = preannotation_request(project=project, documents=documents)
+    items = list(run.items.order_by("pk").values_list("pk", flat=True))
+    batches = _batches(items)
+    # Sizes are bytes of UTF-8 (each é is two), not characters.
+    assert [len(batch) for batch in batches] == [BATCH_SIZE, 5, 1, 3, 4]
+    assert batches[2] == [items[25]]
+    assert [item for batch in batches for item in batch] == items

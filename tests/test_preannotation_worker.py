@@ -124,6 +124,10 @@ def isolated_queue(settings: Any) -> Iterator[str]:
     settings.CELERY_TASK_ALWAYS_EAGER = False
     yield queue
     app.conf.task_default_queue = previous
+    # Forget the queues declared meanwhile, so a later in-process worker consumes the default
+    # queue (at every priority) rather than this test's.
+    for cached in ("queues", "default_queue"):
+        app.amqp.__dict__.pop(cached, None)
 
 
 def worker_database_url() -> str:
