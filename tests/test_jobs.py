@@ -317,3 +317,29 @@ def test_a_result_written_where_the_service_says_is_downloadable(
     api.force_authenticate(team.lead)
     response = api.get(f"/api/v1/jobs/{job.pk}/download")
     assert b"".join(response.streaming_content) == b'{"id": 1}\n'
+
+
+def test_a_job_that_fails_midway_reports_exactly_what_it_committed(
+    api: Any, team: Any, jobs_folder: Path
+) -> None:
+    from annotations.services.imports import import_job_run
+
+    api.force_authenticate(team.lead)
+    job_id = upload(api, team, large_jsonl(1200)).json()["id"]
+    ticket = _job_take(job_id=job_id, takeover_attempt=None)
+    assert ticket is not None
+    # One batch, then out of time (as a worker's slice ends).
+    outcome = import_job_run(
+        Job.objects.get(pk=job_id), JobTicket(ticket.job_id, ticket.attempt, deadline=0)
+    )
+    assert outcome is services.jobs.JobStep.CONTINUE
+    # The stored upload disappears before the job is taken again.
+    for stored in (jobs_folder / "uploads").rglob("*.jsonl"):
+        stored.unlink()
+    services.job_run(job_id=job_id, takeover_attempt=ticket.attempt)
+    polled = api.get(f"/api/v1/jobs/{job_id}").json()
+    assert polled["state"] == "failed"
+    assert polled["error"].startswith("FileNotFoundError")
+    assert (polled["progress_done"], polled["progress_total"]) == (500, 1200)
+    assert polled["report"]["summary"] == "500 imported, 0 duplicate(s) skipped, 0 refused"
+    assert Document.objects.filter(project=team.project).count() == 500

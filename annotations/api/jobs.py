@@ -94,7 +94,9 @@ class JobDownloadView(APIView):
 
     @extend_schema(
         responses={
-            200: OpenApiResponse(OpenApiTypes.BINARY, description="The file, as an attachment."),
+            (200, "application/octet-stream"): OpenApiResponse(
+                OpenApiTypes.BINARY, description="The file, as an attachment."
+            ),
             **errors(401, 403, 404, 409, 410),
         }
     )
@@ -107,4 +109,10 @@ class JobDownloadView(APIView):
         path = job_result_file(job)
         if path is None or (job.expires_at is not None and job.expires_at <= clock.now()):
             raise Gone(f"The file of job {job.pk} has expired and was removed.")
-        return FileResponse(path.open("rb"), as_attachment=True, filename=path.name)
+        # One media type whatever the format, as the schema declares; the name says the rest.
+        return FileResponse(
+            path.open("rb"),
+            as_attachment=True,
+            filename=path.name,
+            content_type="application/octet-stream",
+        )
