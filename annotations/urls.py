@@ -8,6 +8,7 @@ from annotations.api import (
     disputes,
     documents,
     health,
+    jobs,
     projects,
     queue,
     runs,
@@ -107,6 +108,8 @@ urlpatterns = [
         agreement.DocumentVerdictsView.as_view(),
         name="document-verdicts",
     ),
+    path("jobs/<int:job_id>", jobs.JobDetailView.as_view(), name="job"),
+    path("jobs/<int:job_id>/download", jobs.JobDownloadView.as_view(), name="job-download"),
     # Last: any other path under /api/v1/ answers 404 in the API's JSON error shape.
     # [\s\S], not ".": a newline in the path (%0A) must match too, or Django's HTML 404 answers.
     re_path(r"^(?P<path>[\s\S]*)$", endpoint_not_found, name="not-found"),

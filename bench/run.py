@@ -20,7 +20,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench import agreement, preannotation, review_loop  # noqa: E402 - needs ROOT on sys.path first
+from bench import agreement, pathological, preannotation, review_loop  # noqa: E402 - needs ROOT on sys.path first
 
 Row = tuple[str, str, str]  # (benchmark, figure, value)
 DEFAULT_DATABASE = "postgres://postgres@127.0.0.1:5432/factcheck_bench"
@@ -93,6 +93,8 @@ BENCHMARKS: dict[str, Callable[[argparse.Namespace], list[Row]]] = {
     "review": bench_review,
     "agreement": lambda args: agreement.bench_agreement(args.agreement_documents, 2000),
     "review-loop": lambda args: review_loop.bench_review_loop(),
+    # No database needed: also runs alone as `python bench/pathological.py`.
+    "pathological": lambda args: pathological.bench_pathological(args.pathological_megabytes),
 }
 
 
@@ -118,6 +120,9 @@ def main() -> None:
         "--review-documents", type=int, default=100_000, help="Documents in the review project."
     )
     parser.add_argument("--reviewers", type=int, default=16, help="Simulated reviewers.")
+    parser.add_argument(
+        "--pathological-megabytes", type=float, default=4.0, help="Size of each hostile text."
+    )
     parser.add_argument("--seconds", type=float, default=30.0, help="Length of the review load.")
     parser.add_argument("--workers", type=int, default=3, help="gunicorn worker processes.")
     parser.add_argument(

@@ -21,6 +21,7 @@ from annotations.selectors.agreement import (
     verdicts_for_documents,
 )
 from annotations.selectors.documents import document_get, documents_visible
+from annotations.selectors.jobs import job_get, jobs_visible
 from annotations.selectors.review import (
     assignment_get,
     assignment_with_detail,
@@ -42,6 +43,8 @@ __all__ = [
     "document_get",
     "documents_visible",
     "evidence_get",
+    "job_get",
+    "jobs_visible",
     "project_get",
     "project_role",
     "projects_visible",
