@@ -6,15 +6,21 @@ when input was invalid), whatever raised it: a serializer, a service, or the dat
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import RequestDataTooBig
 from django.db import IntegrityError
 from django.http import Http404
 from rest_framework import exceptions as drf_exceptions
 from rest_framework import status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
+
+from annotations.ratelimit import RateLimited
+from annotations.ratelimit import body as rate_limited_body
 
 
 class DomainError(Exception):
@@ -135,10 +141,43 @@ def _body(
     return body
 
 
-def _flatten_validation(detail: Any) -> dict[str, Any]:
+def quoted(value: object, limit: int = 100) -> str:
+    """A user's value quoted for a message in JSON string syntax, never a Python repr."""
+    return json.dumps(str(value)[:limit], ensure_ascii=False)
+
+
+def too_large_body() -> dict[str, Any]:
+    """The error body for a request past the documented size limit."""
+    limit = settings.FACTCHECK_REQUEST_MAX_BYTES
+    return _body(
+        "too_large",
+        f"The request body is larger than the {limit // (1024 * 1024)} MB limit "
+        f"(one document may be {settings.FACTCHECK_IMPORT_MAX_BYTES // (1024 * 1024)} MB).",
+    )
+
+
+def _flatten_validation(detail: Any, path: str = "") -> dict[str, list[str]]:
+    """DRF's nested error detail as one level of `{field: [reasons]}`, nested names dotted.
+
+    A list serializer's errors (one dict per item) become `0.start`, `2.label` and so on, so
+    the body keeps the shape the schema declares whatever the input was.
+    """
+    name = path or "non_field_errors"
     if isinstance(detail, dict):
-        return {str(key): value for key, value in detail.items()}
-    return {"non_field_errors": detail if isinstance(detail, list) else [detail]}
+        flat: dict[str, list[str]] = {}
+        for key, value in detail.items():
+            # A nested serializer's errors about itself belong to the field that holds it.
+            nested = path if key == "non_field_errors" else f"{path}.{key}"
+            flat.update(_flatten_validation(value, nested if path else str(key)))
+        return flat
+    if isinstance(detail, list):
+        if all(not isinstance(item, (dict, list)) for item in detail):
+            return {name: [str(item) for item in detail]} if detail else {}
+        flat = {}
+        for index, item in enumerate(detail):
+            flat.update(_flatten_validation(item, f"{path}.{index}" if path else str(index)))
+        return flat
+    return {name: [str(detail)]}
 
 
 def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
@@ -153,6 +192,12 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response |
             code, http_status, message = CONSTRAINT_MESSAGES[name]
             return Response(_body(code, message, constraint=name), status=http_status)
         return None
+    if isinstance(exc, RateLimited):
+        return Response(
+            rate_limited_body(exc), status=429, headers={"Retry-After": str(exc.retry_after)}
+        )
+    if isinstance(exc, RequestDataTooBig):
+        return Response(too_large_body(), status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE)
     if isinstance(exc, Http404):
         exc = drf_exceptions.NotFound()
     elif isinstance(exc, DjangoPermissionDenied):
@@ -161,10 +206,10 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response |
     if response is None or not isinstance(exc, drf_exceptions.APIException):
         return response
     if isinstance(exc, drf_exceptions.ValidationError):
-        fields = _flatten_validation(exc.detail)
-        first = next(iter(fields.items()))
-        reason = first[1][0] if isinstance(first[1], list) and first[1] else first[1]
-        message = f"{first[0]}: {reason}" if first[0] != "non_field_errors" else str(reason)
+        fields = _flatten_validation(exc.detail) or {"non_field_errors": ["Invalid input."]}
+        name, reasons = next(iter(fields.items()))
+        reason = reasons[0] if reasons else "Invalid input."
+        message = f"{name}: {reason}" if name != "non_field_errors" else reason
         response.data = _body("invalid", message, fields)
     else:
         detail = exc.detail

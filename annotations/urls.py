@@ -58,6 +58,11 @@ urlpatterns = [
         name="assignment-submit",
     ),
     path("assignments/<int:assignment_id>/spans", spans.SpanCreateView.as_view(), name="spans"),
+    path(
+        "assignments/<int:assignment_id>/spans/batch",
+        spans.SpanBatchCreateView.as_view(),
+        name="spans-batch",
+    ),
     path("spans/<int:span_id>", spans.SpanDetailView.as_view(), name="span"),
     path("spans/<int:span_id>/evidence", spans.EvidenceCreateView.as_view(), name="evidence"),
     path("evidence/<int:evidence_id>", spans.EvidenceDetailView.as_view(), name="evidence-detail"),
@@ -103,5 +108,6 @@ urlpatterns = [
         name="document-verdicts",
     ),
     # Last: any other path under /api/v1/ answers 404 in the API's JSON error shape.
-    re_path(r"^(?P<path>.*)$", endpoint_not_found, name="not-found"),
+    # [\s\S], not ".": a newline in the path (%0A) must match too, or Django's HTML 404 answers.
+    re_path(r"^(?P<path>[\s\S]*)$", endpoint_not_found, name="not-found"),
 ]

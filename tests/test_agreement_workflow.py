@@ -18,6 +18,7 @@ from annotations.models import (
     DocumentStatus,
     Resolution,
     ResolutionKind,
+    Role,
 )
 from annotations.selectors import agreement_for_project, verdicts_for_document
 from tests.agreement_support import claim_span, opinion_span, submit_review
@@ -375,11 +376,11 @@ def test_the_completing_submit_costs_a_bounded_number_of_statements(
     )
     assignment.refresh_from_db()
     services.agreement_totals_rebuild(project=team.project)  # as after any earlier document
-    # 9 for the submit itself (with the test's savepoint), 10 for agreement: the round's
+    # 8 for the submit itself (with the test's savepoint), 10 for agreement: the round's
     # reviews with their spans and the text's length, labels, zones, disputes and their spans,
     # the figures, the project's running total (lock, update), the status, the audit row.
     # None depends on the size of the project.
-    with django_assert_num_queries(19):
+    with django_assert_num_queries(18):
         services.assignment_submit(
             assignment=assignment, actor=team.reviewer2, version=assignment.version
         )
@@ -402,7 +403,9 @@ def test_verdicts_stream_in_chunks_with_queries_independent_of_the_documents(tea
 
     def streamed() -> tuple[int, list[Any]]:
         # The documents list defers the text: the stream must not load it one by one.
-        listing = documents_visible(project=team.project).order_by("id")
+        listing = documents_visible(user=team.lead, project=team.project, role=Role.LEAD).order_by(
+            "id"
+        )
         with CaptureQueriesContext(connection) as queries:
             result = list(verdicts_for_documents(documents=listing, chunk_size=500))
         return len(queries), result
