@@ -1,4 +1,4 @@
-"""Top-level URLs: the admin, the REST API under /api/v1/, and its schema and docs."""
+"""Top-level URLs: the admin, the REST API under /api/v1/, its schema and docs, the frontend."""
 
 from django.contrib import admin
 from django.urls import include, path
@@ -9,4 +9,6 @@ urlpatterns = [
     path("api/v1/", include("annotations.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
+    # The frontend (login, home, review workspace, lead pages) at the site's root.
+    path("", include("annotations.web.urls")),
 ]

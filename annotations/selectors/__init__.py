@@ -19,10 +19,12 @@ from annotations.selectors.review import (
     evidence_get,
     span_get,
 )
+from annotations.selectors.overview import ProjectOverview, project_overviews
 from annotations.selectors.runs import run_get, runs_visible
 
 __all__ = [
     "LEAD_ROLES",
+    "ProjectOverview",
     "assignment_get",
     "assignment_with_detail",
     "assignments_visible",
@@ -30,6 +32,7 @@ __all__ = [
     "documents_visible",
     "evidence_get",
     "project_get",
+    "project_overviews",
     "project_role",
     "projects_visible",
     "run_get",
