@@ -77,7 +77,16 @@ function sortedSpans() {
 
 const view = new TextView($("doc-text"), text, labels);
 
+// While the mouse button is down in the text, redrawing it would drop the selection being made
+// (a save landing mid-drag); the redraw waits for the button to come up.
+const pointer = { down: false, drawPending: false };
+
 function draw({ reveal = false } = {}) {
+  if (pointer.down) {
+    pointer.drawPending = true;
+    drawPanel();
+    return;
+  }
   const selected = state.selected;
   view.render({
     zones: state.zones,
@@ -247,7 +256,7 @@ const saver = new Saver({
     saveState.dataset.status = status;
     if (status === "saving") saveState.textContent = "Saving…";
     else if (status === "saved") saveState.textContent = refused ? `Not saved: ${refused.message}` : "All changes saved";
-    else saveState.textContent = `Not saved: ${error.message}`;
+    else saveState.textContent = "Not saved: see the message below the toolbar";
     if (status === "failed") explainFailure(error);
     else conflictBox.hidden = true;
   },
@@ -639,15 +648,35 @@ function goNext() {
 
 const textElement = $("doc-text");
 
+textElement.addEventListener("mousedown", (event) => {
+  if (event.button === 0) pointer.down = true;
+});
+
 textElement.addEventListener("mouseup", (event) => {
+  pointer.down = false;
+  pointer.drawPending = false;
   const range = selectionOffsets(textElement);
   if (range) {
     const snapped = snapRange(text, range.start, range.end, { wholeWords: !event.altKey });
     clearSelection(textElement);
     if (snapped && editable) select({ kind: "draft", ...snapped }, { reveal: false });
+    else draw();
     return;
   }
-  const items = view.itemsAt(event.target);
+  clickedAt(view.itemsAt(event.target));
+});
+
+// A drag that ends outside the text: draw what waited for the button to come up.
+document.addEventListener("mouseup", () => {
+  if (!pointer.down) return;
+  pointer.down = false;
+  if (pointer.drawPending) {
+    pointer.drawPending = false;
+    draw();
+  }
+});
+
+function clickedAt(items) {
   const spans = items.filter((item) => item.kind === "span").sort((a, b) => a.end - a.start - (b.end - b.start));
   if (spans.length) {
     // A second click on the same place selects the next span out (nested spans).
@@ -659,7 +688,8 @@ textElement.addEventListener("mouseup", (event) => {
   const suggestion = items.find((item) => item.kind === "suggestion");
   if (suggestion) select({ kind: "suggestion", id: suggestion.id }, { reveal: false });
   else if (state.selected) select(null, { reveal: false });
-});
+  else draw();
+}
 
 // --- Keys ----------------------------------------------------------------------------------
 
