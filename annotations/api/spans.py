@@ -154,9 +154,7 @@ class EvidenceCreateView(APIView):
         data = self.EvidenceCreateInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         link = services.evidence_add(span=span, actor=caller(request), **data.validated_data)
-        return Response(
-            EvidenceCreatedOutputSerializer(link).data, status=status.HTTP_201_CREATED
-        )
+        return Response(EvidenceCreatedOutputSerializer(link).data, status=status.HTTP_201_CREATED)
 
 
 class EvidenceDetailView(APIView):

@@ -12,6 +12,7 @@ from annotations.selectors.access import (
     projects_visible,
 )
 from annotations.selectors.documents import document_get, documents_visible
+from annotations.selectors.overview import ProjectOverview, project_overviews
 from annotations.selectors.review import (
     assignment_get,
     assignment_with_detail,
@@ -19,7 +20,6 @@ from annotations.selectors.review import (
     evidence_get,
     span_get,
 )
-from annotations.selectors.overview import ProjectOverview, project_overviews
 from annotations.selectors.runs import run_get, runs_visible
 
 __all__ = [

@@ -72,9 +72,7 @@ def project_overviews(*, user: User) -> list[ProjectOverview]:
         counts = mine.aggregate(
             submitted=Count("pk", filter=Q(state=AssignmentState.SUBMITTED)),
         )
-        open_id = (
-            mine.filter(state=AssignmentState.ACTIVE).values_list("pk", flat=True).first()
-        )
+        open_id = mine.filter(state=AssignmentState.ACTIVE).values_list("pk", flat=True).first()
         by_status = dict(
             Document.objects.filter(project=project)
             .values_list("status")

@@ -31,7 +31,8 @@ _LOCATE = """([needle, occurrence]) => {
     return null;
   };
   const [firstNode] = nodeAt(at);
-  (firstNode.parentElement === root ? root : firstNode.parentElement).scrollIntoView({block: "center"});
+  const holder = firstNode.parentElement === root ? root : firstNode.parentElement;
+  holder.scrollIntoView({block: "center"});
   const centre = (offset, length) => {
     const [node, inner] = nodeAt(offset);
     const range = document.createRange();
@@ -39,7 +40,12 @@ _LOCATE = """([needle, occurrence]) => {
     range.setEnd(node, Math.min(node.length, inner + length));
     const box = range.getClientRects()[0] || range.getBoundingClientRect();
     // Whole pixels: Chromium does not start a drag selection from a fractional press point.
-    return {x: Math.round(box.left + box.width / 2), y: Math.round(box.top + box.height / 2)};
+    return {
+      x: Math.round(box.left + box.width / 2),
+      y: Math.round(box.top + box.height / 2),
+      left: Math.ceil(box.left + 1),
+      right: Math.floor(box.right - 1),
+    };
   };
   const first = [...needle][0].length;
   const last = [...needle].at(-1).length;
@@ -47,8 +53,13 @@ _LOCATE = """([needle, occurrence]) => {
 }"""
 
 
-def seed_project(*, reviewers: list[Any], lead: Any | None = None, seeds: list[str] | None = None,
-                 reviews_required: int = 2) -> Any:
+def seed_project(
+    *,
+    reviewers: list[Any],
+    lead: Any | None = None,
+    seeds: list[str] | None = None,
+    reviews_required: int = 2,
+) -> Any:
     """A project with the seed documents imported and pre-annotated (needs eager Celery)."""
     project = project_create(name="Seeds", reviews_required=reviews_required)
     for reviewer in reviewers:
@@ -64,9 +75,14 @@ def drag_select(page: Any, needle: str, occurrence: int = 0) -> None:
     """Select `needle` in the document text with the mouse, as a person would."""
     points = page.evaluate(_LOCATE, [needle, occurrence])
     assert points is not None, f"{needle!r} is not in the text"
-    page.mouse.move(points["start"]["x"], points["start"]["y"])
+    first, last = points["start"], points["end"]
+    # Press on the leading edge of the first character and let go on the trailing edge of the
+    # last: right to left when the last character lies left of the first on the same line.
+    rtl = last["y"] == first["y"] and last["x"] < first["x"]
+    start_x, end_x = (first["right"], last["left"]) if rtl else (first["left"], last["right"])
+    page.mouse.move(start_x, first["y"])
     page.mouse.down()
-    page.mouse.move(points["end"]["x"], points["end"]["y"], steps=6)
+    page.mouse.move(end_x, last["y"], steps=6)
     page.mouse.up()
 
 
@@ -83,3 +99,13 @@ def wait_saved(page: Any) -> None:
 
 def open_workspace(page: Any) -> None:
     expect(page.locator("#workspace")).to_have_attribute("data-state", "ready")
+
+
+def import_text(project: Any, *, title: str, text: str) -> Any:
+    """Import one document through the importer (normalised, pre-annotated) and return it."""
+    from annotations.importing import parse_record
+    from annotations.models import Document
+
+    item = parse_record("test", {"title": title, "text": text}, max_bytes=5 * 1024 * 1024)
+    documents_import(project=project, items=[item])
+    return Document.objects.get(project=project, title=title)

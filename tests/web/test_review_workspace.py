@@ -35,7 +35,9 @@ def test_a_reviewer_marks_accepts_rejects_adds_evidence_survives_a_conflict_and_
     live_server: Any, page: Any, page_errors: list[str], eager_celery: None
 ) -> None:
     reviewer = UserFactory(username="rita")
-    seed_project(reviewers=[reviewer], seeds=["000_d6e0c713d2832b7b.txt", "004_9d5a950fd5bf1e8b.txt"])
+    seed_project(
+        reviewers=[reviewer], seeds=["000_d6e0c713d2832b7b.txt", "004_9d5a950fd5bf1e8b.txt"]
+    )
 
     # Log in through the form; the home page shows what waits.
     page.goto(f"{live_server.url}/")
@@ -129,9 +131,7 @@ def test_a_reviewer_marks_accepts_rejects_adds_evidence_survives_a_conflict_and_
 
     # A change made elsewhere (another tab) makes the next write stale: 409, explained, and
     # what the reviewer typed survives the retry.
-    services.span_create(
-        assignment=assignment, actor=reviewer, start=0, end=3, label="opinion"
-    )
+    services.span_create(assignment=assignment, actor=reviewer, start=0, end=3, label="opinion")
     page.fill("#span-source", "Reuters, quoting Gerasimov")
     page.keyboard.press("Tab")
     expect(page.locator("#conflict")).to_be_visible()
@@ -148,6 +148,7 @@ def test_a_reviewer_marks_accepts_rejects_adds_evidence_survives_a_conflict_and_
     # The span made in the other tab is shown too.
     assert Span.objects.filter(assignment=assignment).count() == 8
     page.keyboard.press("Escape")
+    page.evaluate("() => window.scrollTo(0, 0)")
     screenshot(page, "workspace")
 
     # Submit, and the next document opens at once.
@@ -166,5 +167,6 @@ def test_a_reviewer_marks_accepts_rejects_adds_evidence_survives_a_conflict_and_
     page.wait_for_url(f"{live_server.url}/")
     expect(page.locator(".messages")).to_contain_text("Nothing is left for you to review")
     following.refresh_from_db()
-    assert following.state == AssignmentState.SUBMITTED and following.nothing_to_mark
+    assert following.state == AssignmentState.SUBMITTED
+    assert following.nothing_to_mark
     assert page_errors == []
