@@ -170,3 +170,41 @@ def test_a_reviewer_marks_accepts_rejects_adds_evidence_survives_a_conflict_and_
     assert following.state == AssignmentState.SUBMITTED
     assert following.nothing_to_mark
     assert page_errors == []
+
+
+def test_a_lapsed_lease_is_explained_and_the_document_taken_back_without_losing_the_change(
+    live_server: Any, page: Any, page_errors: list[str], eager_celery: None
+) -> None:
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from tests.web.conftest import login
+
+    reviewer = UserFactory()
+    project = seed_project(reviewers=[reviewer], seeds=["004_9d5a950fd5bf1e8b.txt"])
+    login(page, live_server, reviewer)
+    page.goto(f"{live_server.url}/")
+    page.click(f"#project-{project.pk} ~ .actions button")
+    open_workspace(page)
+    assignment = Assignment.objects.get(reviewer=reviewer)
+    Assignment.objects.filter(pk=assignment.pk).update(
+        lease_expires_at=timezone.now() - timedelta(minutes=1)
+    )
+    page.keyboard.press("w")
+    quote = page.locator("#draft-quote").inner_text()
+    page.keyboard.press("2")
+    expect(page.locator("#conflict-message")).to_contain_text("hold on this document ran out")
+    expect(page.locator("#reclaim")).to_be_visible()
+    expect(page.locator("#retry")).to_be_hidden()
+    assert not Span.objects.filter(assignment=assignment).exists()
+    page.click("#reclaim")
+    wait_saved(page)
+    expect(page.locator("#conflict")).to_be_hidden()
+    assert _spans(assignment) == [("unsourced", quote)]
+    # Skip: released, and with nothing else in the queue, home says so.
+    page.click("#skip")
+    page.wait_for_url(f"{live_server.url}/")
+    assignment.refresh_from_db()
+    assert assignment.state == AssignmentState.RELEASED
+    assert page_errors == []
