@@ -17,10 +17,6 @@ from typing import Any
 import pytest
 from django.conf import settings
 
-# Playwright's sync API runs an event loop in the test's thread; the ORM calls the tests make
-# around it are ordinary synchronous calls.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
 ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
 AXE = Path(__file__).resolve().parent / "vendor" / "axe-core-4.14.1" / "axe.min.js"
 
@@ -48,6 +44,22 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     for item in items:
         if item.get_closest_marker("browser"):
             item.add_marker(skip)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _database_before_browser(django_db_setup: None) -> None:
+    """Create the test database before Playwright starts its event loop in this thread."""
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _allow_orm_beside_playwright() -> Iterator[None]:
+    """Playwright's sync API runs an event loop in the test's thread; the ORM calls the tests
+    (and the database fixtures' teardown) make around it are ordinary synchronous calls. Only
+    for these modules: set for the whole run, subprocesses such as `check --deploy` of other
+    tests would inherit it."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+        yield
 
 
 @pytest.fixture(scope="session")

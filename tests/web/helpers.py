@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 from typing import Any
 
@@ -61,7 +62,7 @@ def seed_project(
     reviews_required: int = 2,
 ) -> Any:
     """A project with the seed documents imported and pre-annotated (needs eager Celery)."""
-    project = project_create(name="Seeds", reviews_required=reviews_required)
+    project = project_create(name=f"Seeds {time.time_ns()}", reviews_required=reviews_required)
     for reviewer in reviewers:
         membership_set(project=project, user=reviewer, role=Role.REVIEWER)
     if lead is not None:
