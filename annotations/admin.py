@@ -23,6 +23,7 @@ from annotations.models import (
     AuditEvent,
     Dispute,
     Document,
+    DocumentAgreement,
     EvidenceLink,
     Label,
     Membership,
@@ -438,29 +439,65 @@ class EvidenceLinkAdmin(ReadOnlyAdmin):
 
 class ResolutionInline(ReadOnlyInline):
     model = Resolution
-    fields = ["lead", "no_span", "start", "end", "label", "claim_rating", "rationale", "created_at"]
+    fk_name = "dispute"
+    fields = [
+        "lead",
+        "no_span",
+        "start",
+        "end",
+        "label",
+        "source",
+        "claim_rating",
+        "rationale",
+        "supersedes",
+        "created_at",
+    ]
 
 
+# Disputes and decisions are history: they come from the agreement computation and the leads'
+# decisions through the API (services), never from edits here.
 @admin.register(Dispute)
-class DisputeAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
-    list_display = ["id", "document", "kind", "status", "start", "end", "created_at"]
-    list_filter = ["status", "kind"]
+class DisputeAdmin(ReadOnlyAdmin):
+    list_display = ["id", "document", "round", "kind", "status", "version", "start", "end"]
+    list_filter = ["status", "kind", ("document__project", admin.RelatedOnlyFieldListFilter)]
     search_fields = ["document__title"]
-    readonly_fields = ["document", "start", "end", "kind", "spans", "created_at"]
+    list_select_related = ["document"]
+    raw_id_fields = ["document", "spans"]
     inlines = [ResolutionInline]
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False  # Disputes come from the agreement computation.
-
-    def has_delete_permission(self, request: HttpRequest, obj: Dispute | None = None) -> bool:
-        return False
 
 
 @admin.register(Resolution)
 class ResolutionAdmin(ReadOnlyAdmin):
-    list_display = ["id", "dispute", "lead", "label", "claim_rating", "no_span", "created_at"]
-    list_filter = ["claim_rating", "no_span"]
-    search_fields = ["rationale", "lead__username"]
+    list_display = [
+        "id",
+        "kind",
+        "document",
+        "dispute",
+        "lead",
+        "label",
+        "claim_rating",
+        "no_span",
+        "supersedes",
+        "created_at",
+    ]
+    list_filter = [
+        "kind",
+        "claim_rating",
+        "no_span",
+        ("document__project", admin.RelatedOnlyFieldListFilter),
+    ]
+    search_fields = ["rationale", "lead__username", "document__title"]
+    list_select_related = ["document", "lead"]
+    raw_id_fields = ["document", "dispute", "supersedes"]
+
+
+@admin.register(DocumentAgreement)
+class DocumentAgreementAdmin(ReadOnlyAdmin):
+    list_display = ["document", "round", "is_current", "alpha", "units", "disputes", "settled_at"]
+    list_filter = ["is_current", ("project", admin.RelatedOnlyFieldListFilter)]
+    search_fields = ["document__title"]
+    list_select_related = ["document"]
+    raw_id_fields = ["document", "project"]
 
 
 @admin.register(AuditEvent)

@@ -2,7 +2,17 @@
 
 from django.urls import path, re_path
 
-from annotations.api import auth, documents, health, projects, queue, runs, spans
+from annotations.api import (
+    agreement,
+    auth,
+    disputes,
+    documents,
+    health,
+    projects,
+    queue,
+    runs,
+    spans,
+)
 from annotations.api.common import endpoint_not_found
 
 app_name = "annotations"
@@ -59,6 +69,38 @@ urlpatterns = [
         "projects/<int:project_id>/preannotation-runs/<int:run_id>",
         runs.RunDetailView.as_view(),
         name="run",
+    ),
+    # Agreement and adjudication (leads and admins).
+    path(
+        "projects/<int:project_id>/agreement",
+        agreement.ProjectAgreementView.as_view(),
+        name="agreement",
+    ),
+    path(
+        "projects/<int:project_id>/disputes",
+        disputes.ProjectDisputesView.as_view(),
+        name="disputes",
+    ),
+    path("disputes/<int:dispute_id>", disputes.DisputeDetailView.as_view(), name="dispute"),
+    path(
+        "disputes/<int:dispute_id>/resolve",
+        disputes.DisputeResolveView.as_view(),
+        name="dispute-resolve",
+    ),
+    path(
+        "documents/<int:document_id>/ratings",
+        agreement.DocumentRatingView.as_view(),
+        name="document-ratings",
+    ),
+    path(
+        "documents/<int:document_id>/reopen",
+        agreement.DocumentReopenView.as_view(),
+        name="document-reopen",
+    ),
+    path(
+        "documents/<int:document_id>/verdicts",
+        agreement.DocumentVerdictsView.as_view(),
+        name="document-verdicts",
     ),
     # Last: any other path under /api/v1/ answers 404 in the API's JSON error shape.
     re_path(r"^(?P<path>.*)$", endpoint_not_found, name="not-found"),

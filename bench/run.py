@@ -20,7 +20,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench import preannotation  # noqa: E402 - needs ROOT on sys.path first
+from bench import agreement, preannotation  # noqa: E402 - needs ROOT on sys.path first
 
 Row = tuple[str, str, str]  # (benchmark, figure, value)
 DEFAULT_DATABASE = "postgres://postgres@127.0.0.1:5432/factcheck_bench"
@@ -99,6 +99,7 @@ BENCHMARKS: dict[str, Callable[[argparse.Namespace], list[Row]]] = {
     ),
     "review": bench_review,
     "web": lambda args: bench_web(),
+    "agreement": lambda args: agreement.bench_agreement(args.agreement_documents, 2000),
 }
 
 
@@ -132,6 +133,12 @@ def main() -> None:
         nargs="+",
         default=[0.0, 500.0],
         help="Each reviewer's pause between requests, one load phase per value.",
+    )
+    parser.add_argument(
+        "--agreement-documents",
+        type=int,
+        default=100_000,
+        help="Documents in the project where a completing submission is timed.",
     )
     args = parser.parse_args()
 

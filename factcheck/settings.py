@@ -178,6 +178,10 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "AssignmentStateEnum": "annotations.models.review.AssignmentState",
         "RunStateEnum": "annotations.models.preannotation.RunState",
+        "DisputeKindEnum": "annotations.models.adjudication.DisputeKind",
+        "DisputeStatusEnum": "annotations.models.adjudication.DisputeStatus",
+        "DocumentStatusEnum": "annotations.models.documents.DocumentStatus",
+        "ResolutionKindEnum": "annotations.models.adjudication.ResolutionKind",
     },
     "COMPONENT_SPLIT_REQUEST": True,
 }

@@ -13,6 +13,7 @@ from rest_framework.authtoken.models import Token
 from annotations.models import (
     AuditEvent,
     Dispute,
+    DocumentAgreement,
     EvidenceLink,
     PreannotationItem,
     PreannotationRun,
@@ -44,12 +45,14 @@ def populated(superuser: object) -> None:
     dispute = Dispute.objects.create(document=document, start=0, end=5, kind="label")
     dispute.spans.add(span)
     Resolution.objects.create(
+        document=document,
         dispute=dispute,
         lead=span.assignment.reviewer,
         no_span=True,
         rationale="Not a claim.",
         created_at=timezone.now(),
     )
+    DocumentAgreement.objects.create(project=document.project, document=document)
     audit_record(actor=None, action="test", entity=document)
     Group.objects.create(name="Editors")
     Token.objects.create(user=span.assignment.reviewer)
@@ -84,6 +87,17 @@ def test_history_is_read_only_in_the_admin(
         reverse("admin:annotations_auditevent_delete", args=[AuditEvent.objects.first().pk])
     )
     assert delete.status_code == 403
+    dispute = Dispute.objects.get()
+    page = client.get(reverse("admin:annotations_dispute_change", args=[dispute.pk]))
+    assert b'name="status"' not in page.content
+    for model in ("dispute", "resolution", "documentagreement"):
+        assert client.get(reverse(f"admin:annotations_{model}_add")).status_code == 403
+    changelist = reverse("admin:annotations_dispute_changelist")
+    project_filter = {"document__project__id__exact": dispute.document.project_id}
+    listed = client.get(changelist, {"status": "open", "kind": "label", **project_filter})
+    assert b"1 dispute" in listed.content
+    listed = client.get(changelist, {"kind": "presence", **project_filter})
+    assert b"0 disputes" in listed.content
 
 
 def test_adding_a_document_in_the_admin_goes_through_the_importer(

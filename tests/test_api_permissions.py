@@ -267,3 +267,100 @@ def test_a_reviewer_removed_from_a_project_loses_their_assignments_there(
     ):
         assert response.status_code == 404
         assert response.json()["code"] == "not_found"
+
+
+# --- Agreement and adjudication (issue 7): leads and admins only; reviewers 403, others 404.
+
+
+@dataclass
+class AdjudicationWorld:
+    team: Any
+    p: int
+    d: int  # disputed document
+    a: int  # accepted document (agreed span at [start, end))
+    x: int  # dispute
+    start: int
+    end: int
+
+
+@pytest.fixture
+def adjudication(team: Any) -> AdjudicationWorld:
+    from annotations.models import Dispute
+    from tests.agreement_support import claim_span, submit_review
+
+    disputed = DocumentFactory(project=team.project)
+    accepted = DocumentFactory(project=team.project)
+    start, end = claim_span(accepted)
+    submit_review(disputed, team.reviewer, (*claim_span(disputed), "opinion"))
+    submit_review(disputed, team.reviewer2, (*claim_span(disputed), "unsourced"))
+    submit_review(accepted, team.reviewer, (start, end, "unsourced"))
+    submit_review(accepted, team.reviewer2, (start, end, "unsourced"))
+    dispute = Dispute.objects.get(document=disputed)
+    return AdjudicationWorld(
+        team, team.project.pk, disputed.pk, accepted.pk, dispute.pk, start, end
+    )
+
+
+ADJUDICATION_CASES = [
+    Case(
+        "agreement",
+        "get",
+        lambda w: f"/api/v1/projects/{w.p}/agreement",
+        (401, 403, 404, 200, 200),
+    ),
+    Case(
+        "disputes list",
+        "get",
+        lambda w: f"/api/v1/projects/{w.p}/disputes",
+        (401, 403, 404, 200, 200),
+    ),
+    Case("dispute detail", "get", lambda w: f"/api/v1/disputes/{w.x}", (401, 403, 404, 200, 200)),
+    Case(
+        "dispute resolve",
+        "post",
+        lambda w: f"/api/v1/disputes/{w.x}/resolve",
+        (401, 403, 404, 201, 201),
+        body=lambda w: {"no_span": True, "rationale": "Not a claim.", "version": 0},
+    ),
+    Case(
+        "document rating",
+        "post",
+        lambda w: f"/api/v1/documents/{w.a}/ratings",
+        (401, 403, 404, 201, 201),
+        body=lambda w: {
+            "start": w.start,
+            "end": w.end,
+            "rating": "unverifiable",
+            "rationale": "No record.",
+        },
+    ),
+    Case(
+        "document reopen",
+        "post",
+        lambda w: f"/api/v1/documents/{w.a}/reopen",
+        (401, 403, 404, 200, 200),
+        body=lambda w: {"reason": "Another look."},
+    ),
+    Case(
+        "document verdicts",
+        "get",
+        lambda w: f"/api/v1/documents/{w.a}/verdicts",
+        (401, 403, 404, 200, 200),
+    ),
+]
+
+
+@pytest.mark.parametrize("case", ADJUDICATION_CASES, ids=[case.name for case in ADJUDICATION_CASES])
+@pytest.mark.parametrize("caller", CALLERS)
+def test_adjudication_permission_matrix(
+    api: Any, adjudication: AdjudicationWorld, case: Case, caller: str
+) -> None:
+    if caller != "anonymous":
+        api.force_authenticate(getattr(adjudication.team, caller))
+    body = case.body(adjudication) if case.body else None
+    response = getattr(api, case.method)(case.url(adjudication), body, format="json")
+    expected = case.expected[CALLERS.index(caller)]
+    assert response.status_code == expected, response.content
+    if expected in ERROR_CODES:
+        assert response.json()["code"] == ERROR_CODES[expected]
+        assert set(response.json()) == {"code", "message"}

@@ -77,22 +77,37 @@ def test_resolution_is_either_a_span_with_label_or_no_span_and_has_a_rationale()
     document = DocumentFactory()
     dispute = Dispute.objects.create(document=document, start=0, end=5, kind="label")
     lead = UserFactory()
+    common = {"document": document, "dispute": dispute, "lead": lead}
     with pytest.raises(IntegrityError), transaction.atomic():
         Resolution.objects.create(
-            dispute=dispute, lead=lead, no_span=False, start=0, end=5, label="", rationale="why"
+            **common, no_span=False, start=0, end=5, label="", rationale="why"
+        )
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Resolution.objects.create(**common, no_span=True, start=0, end=5, rationale="why")
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Resolution.objects.create(**common, no_span=True, rationale="")
+    first = Resolution.objects.create(**common, no_span=True, rationale="Not a claim.")
+    # Only one first decision per dispute; a later one supersedes it.
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Resolution.objects.create(**common, no_span=True, rationale="Me too.")
+    assert Resolution.objects.create(
+        **common, start=0, end=5, label="opinion", rationale="Loaded wording.", supersedes=first
+    )
+    # A rating needs no dispute but a claim rating; a resolution needs its dispute.
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Resolution.objects.create(
+            document=document,
+            lead=lead,
+            kind="rating",
+            start=0,
+            end=5,
+            label="opinion",
+            rationale="why",
         )
     with pytest.raises(IntegrityError), transaction.atomic():
         Resolution.objects.create(
-            dispute=dispute, lead=lead, no_span=True, start=0, end=5, rationale="why"
+            document=document, lead=lead, start=0, end=5, label="opinion", rationale="why"
         )
-    with pytest.raises(IntegrityError), transaction.atomic():
-        Resolution.objects.create(dispute=dispute, lead=lead, no_span=True, rationale="")
-    assert Resolution.objects.create(
-        dispute=dispute, lead=lead, no_span=True, rationale="Not a claim."
-    )
-    assert Resolution.objects.create(
-        dispute=dispute, lead=lead, start=0, end=5, label="opinion", rationale="Loaded wording."
-    )
 
 
 @pytest.mark.requires_postgres

@@ -97,7 +97,7 @@ def test_reviewers_looping_claim_submit_on_postgres_review_every_document_exactl
     project, failures = run_reviewers(24, loop=True)
     assert failures == []
     assert_no_place_given_twice(project)
-    assert project.documents.filter(status=DocumentStatus.REVIEWED).count() == DOCUMENTS
+    assert project.documents.filter(status=DocumentStatus.ACCEPTED).count() == DOCUMENTS
     submitted = Assignment.objects.filter(project=project, state=AssignmentState.SUBMITTED)
     assert submitted.count() == DOCUMENTS * REVIEWS_REQUIRED
 
@@ -107,4 +107,4 @@ def test_concurrent_claims_are_exclusive_on_the_configured_database() -> None:
     project, failures = run_reviewers(20, loop=True)
     assert failures == []
     assert_no_place_given_twice(project)
-    assert project.documents.filter(status=DocumentStatus.REVIEWED).count() == DOCUMENTS
+    assert project.documents.filter(status=DocumentStatus.ACCEPTED).count() == DOCUMENTS

@@ -83,7 +83,7 @@ def test_reviewer_never_gets_a_document_twice() -> None:
     assert document.status == DocumentStatus.READY
 
 
-def test_last_submission_marks_the_document_reviewed() -> None:
+def test_last_submission_completes_the_round_and_settles_the_document() -> None:
     project = ProjectFactory(reviews_required=2)
     document = DocumentFactory(project=project)
     reviewers = [UserFactory(), UserFactory()]
@@ -93,7 +93,9 @@ def test_last_submission_marks_the_document_reviewed() -> None:
             assignment=assignment, actor=reviewer, version=1, nothing_to_mark=True
         )
     document.refresh_from_db()
-    assert document.status == DocumentStatus.REVIEWED
+    # All reviews in: `reviewed`, and in the same transaction agreement settles it (both
+    # reviewers marked nothing, so there is nothing to dispute).
+    assert document.status == DocumentStatus.ACCEPTED
     assert AuditEvent.objects.filter(action="assignment.submitted").count() == 2
 
 

@@ -10,7 +10,9 @@ from annotations.models.adjudication import (
     DisputeKind,
     DisputeStatus,
     Resolution,
+    ResolutionKind,
 )
+from annotations.models.agreement import DocumentAgreement, ProjectAgreement
 from annotations.models.audit import AuditEvent
 from annotations.models.documents import Document, DocumentStatus
 from annotations.models.preannotation import (
@@ -39,6 +41,7 @@ __all__ = [
     "DisputeKind",
     "DisputeStatus",
     "Document",
+    "DocumentAgreement",
     "DocumentStatus",
     "EvidenceLink",
     "EvidenceStance",
@@ -47,7 +50,9 @@ __all__ = [
     "PreannotationItem",
     "PreannotationRun",
     "Project",
+    "ProjectAgreement",
     "Resolution",
+    "ResolutionKind",
     "Role",
     "RunState",
     "Span",

@@ -34,6 +34,9 @@ class Document(models.Model):
         max_length=20, choices=DocumentStatus.choices, default=DocumentStatus.PREANNOTATING
     )
     priority = models.IntegerField(default=0, help_text="Higher is handed out first.")
+    review_round = models.PositiveSmallIntegerField(
+        default=1, help_text="Raised when a lead reopens the document for another round."
+    )
     metadata = models.JSONField(default=dict, blank=True)
     previous_version = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="later_versions"

@@ -39,6 +39,9 @@ class Assignment(models.Model):
     # a document's active and submitted assignments, so even a bug in the claim could not hand
     # one place to two reviewers; expired and released rows keep theirs as history.
     slot = models.PositiveSmallIntegerField(default=0)
+    # The document's review round this claim belongs to. A reopened document starts a new round;
+    # earlier rounds' assignments stay, and the constraints below hold within each round.
+    round = models.PositiveSmallIntegerField(default=1)
     claimed_at = models.DateTimeField()
     lease_expires_at = models.DateTimeField()
     submitted_at = models.DateTimeField(null=True, blank=True)
@@ -53,7 +56,8 @@ class Assignment(models.Model):
         ordering = ["-claimed_at", "-id"]
         constraints = [
             models.UniqueConstraint(
-                fields=["document", "reviewer"], name="assignment_one_per_document_and_reviewer"
+                fields=["document", "reviewer", "round"],
+                name="assignment_one_per_document_and_reviewer",
             ),
             models.UniqueConstraint(
                 fields=["project", "reviewer"],
@@ -61,7 +65,7 @@ class Assignment(models.Model):
                 name="assignment_one_open_per_reviewer_and_project",
             ),
             models.UniqueConstraint(
-                fields=["document", "slot"],
+                fields=["document", "round", "slot"],
                 condition=Q(state__in=["active", "submitted"]),
                 name="assignment_one_reviewer_per_slot",
             ),

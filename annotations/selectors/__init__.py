@@ -11,6 +11,14 @@ from annotations.selectors.access import (
     project_role,
     projects_visible,
 )
+from annotations.selectors.agreement import (
+    agreement_for_project,
+    dispute_detail,
+    dispute_get,
+    disputes_visible,
+    verdicts_for_document,
+    verdicts_for_documents,
+)
 from annotations.selectors.documents import document_get, documents_visible
 from annotations.selectors.overview import ProjectOverview, project_overviews
 from annotations.selectors.review import (
@@ -25,9 +33,13 @@ from annotations.selectors.runs import run_get, runs_visible
 __all__ = [
     "LEAD_ROLES",
     "ProjectOverview",
+    "agreement_for_project",
     "assignment_get",
     "assignment_with_detail",
     "assignments_visible",
+    "dispute_detail",
+    "dispute_get",
+    "disputes_visible",
     "document_get",
     "documents_visible",
     "evidence_get",
@@ -38,4 +50,6 @@ __all__ = [
     "run_get",
     "runs_visible",
     "span_get",
+    "verdicts_for_document",
+    "verdicts_for_documents",
 ]

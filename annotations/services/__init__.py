@@ -6,6 +6,19 @@ caller to show. Callers (views, tasks, admin, commands) never write models direc
 """
 
 from annotations.services.accounts import token_issue
+from annotations.services.adjudication import (
+    agreed_span_rate,
+    dispute_resolve,
+    dispute_snapshot,
+    document_reopen,
+)
+from annotations.services.agreement import (
+    agreement_record,
+    agreement_settle,
+    agreement_totals_change,
+    agreement_totals_rebuild,
+    agreements_backfill,
+)
 from annotations.services.audit import audit_record, audit_record_many
 from annotations.services.documents import ImportReport, documents_import
 from annotations.services.preannotation import (
@@ -39,6 +52,12 @@ __all__ = [
     "DEFAULT_LABELS",
     "Claim",
     "ImportReport",
+    "agreed_span_rate",
+    "agreement_record",
+    "agreement_settle",
+    "agreement_totals_change",
+    "agreement_totals_rebuild",
+    "agreements_backfill",
     "assignment_claim_next",
     "assignment_release",
     "assignment_snapshot",
@@ -47,6 +66,9 @@ __all__ = [
     "audit_record",
     "audit_record_many",
     "dispatch_items",
+    "dispute_resolve",
+    "dispute_snapshot",
+    "document_reopen",
     "documents_import",
     "evidence_add",
     "evidence_delete",

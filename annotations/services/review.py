@@ -16,7 +16,9 @@ Concurrency design (see STYLE.md section 4):
 - Lock order is parent before child: document, then assignment.
 - A document's status follows its assignments and is recomputed under the document's lock by
   `_document_refresh_status`: `ready` while places are free, `in_review` when all are taken,
-  `reviewed` when all are submitted.
+  `reviewed` when all are submitted (and at once `accepted` or `disputed`, by
+  `services.agreement`). Only the document's current `review_round` counts: a reopened
+  document's earlier rounds stay as history.
 
 Leases: a claim runs until `lease_expires_at`; every write on the assignment (span, evidence)
 renews it for the project's `lease_minutes`. A lapsed lease is expired lazily by the next claim
@@ -67,6 +69,7 @@ from annotations.models import (
     Span,
     Suggestion,
 )
+from annotations.services.agreement import agreement_record
 from annotations.services.audit import audit_record, audit_record_many
 
 QUOTE_CONTEXT_CHARS = 32
@@ -158,9 +161,9 @@ def _claim_locked(*, project: Project, reviewer: User, now: datetime) -> Claim |
         document for _, state, document in mine if state == AssignmentState.EXPIRED
     ]
     revivable = ready.filter(pk__in=expired_documents).order_by("-priority", "created_at", "id")
-    taken_by_me = Assignment.objects.filter(document=OuterRef("pk"), reviewer=reviewer).exclude(
-        state=AssignmentState.EXPIRED
-    )
+    taken_by_me = Assignment.objects.filter(
+        document=OuterRef("pk"), round=OuterRef("review_round"), reviewer=reviewer
+    ).exclude(state=AssignmentState.EXPIRED)
     fresh = ready.filter(~Exists(taken_by_me)).order_by("-priority", "created_at", "id")
     for candidates in (revivable, fresh) if expired_documents else (fresh,):
         for _ in range(CLAIM_ATTEMPTS):
@@ -194,9 +197,9 @@ def _claim_document(
     (the fresh queue never offers a document the reviewer has any live assignment on).
     """
     occupying = list(
-        Assignment.objects.filter(document=document, state__in=_OCCUPYING).values_list(
-            "slot", "state"
-        )
+        Assignment.objects.filter(
+            document=document, round=document.review_round, state__in=_OCCUPYING
+        ).values_list("slot", "state")
     )
     taken = {slot for slot, _ in occupying}
     free = [slot for slot in range(project.reviews_required) if slot not in taken]
@@ -207,7 +210,11 @@ def _claim_document(
         return None
     lease_end = now + timedelta(minutes=project.lease_minutes)
     previous = (
-        Assignment.objects.filter(document=document, reviewer=reviewer).first() if revive else None
+        Assignment.objects.filter(
+            document=document, round=document.review_round, reviewer=reviewer
+        ).first()
+        if revive
+        else None
     )
     if previous is not None:
         before = {"state": previous.state, "version": previous.version}
@@ -224,6 +231,7 @@ def _claim_document(
             project=project,
             document=document,
             reviewer=reviewer,
+            round=document.review_round,
             slot=free[0],
             claimed_at=now,
             lease_expires_at=lease_end,
@@ -265,9 +273,9 @@ def _document_refresh_status(
         return
     if states is None:
         states = list(
-            Assignment.objects.filter(document=document, state__in=_OCCUPYING).values_list(
-                "state", flat=True
-            )
+            Assignment.objects.filter(
+                document=document, round=document.review_round, state__in=_OCCUPYING
+            ).values_list("state", flat=True)
         )
     submitted = sum(1 for state in states if state == AssignmentState.SUBMITTED)
     if submitted >= project.reviews_required:
@@ -371,7 +379,9 @@ def assignment_submit(
     nothing_to_mark: bool = False,
     now: datetime | None = None,
 ) -> Assignment:
-    """Freeze the assignment as a finished review; the last review makes the document `reviewed`.
+    """Freeze the assignment as a finished review; the round's last review settles agreement.
+
+    The document then moves on to `accepted` or `disputed` (see `agreement_record`).
 
     Needs at least one span, or `nothing_to_mark=True` with none. Raises InvalidInput
     (`nothing_to_mark`), WrongState (already submitted, expired, released), LeaseExpired,
@@ -404,6 +414,9 @@ def assignment_submit(
         locked.version += 1
         locked.save(update_fields=["state", "submitted_at", "nothing_to_mark", "version"])
         _document_refresh_status(document=document, project=locked.project)
+        if document.status == DocumentStatus.REVIEWED:
+            # The round's last review: align, open disputes, accept or dispute the document.
+            agreement_record(document=document, project=locked.project, actor=actor, now=now)
         audit_record(
             actor=actor,
             action="assignment.submitted",
@@ -418,7 +431,7 @@ def assignment_submit(
 def _lock_for_transition(assignment: Assignment) -> tuple[Document, Assignment]:
     document = (
         Document.objects.select_for_update(no_key=True)
-        .only("id", "status", "project_id")
+        .only("id", "status", "project_id", "review_round")
         .get(pk=assignment.document_id)
     )
     locked = (
