@@ -158,3 +158,58 @@ def test_login_logout_and_password_change_work_in_the_frontend(world: Any) -> No
     wrong = client.post("/login/", {"username": world.reviewer.username, "password": "nope"})
     assert wrong.status_code == 200
     assert "Please enter a correct username" in wrong.content.decode()
+
+
+@pytest.fixture
+def disputed(team: Any) -> Any:
+    from tests.agreement_support import submit_review
+
+    world = team
+    document = DocumentFactory(project=world.project)
+    start = document.text.index("The minister")
+    submit_review(document, world.reviewer, (start, start + 20, "sourced"))
+    submit_review(document, world.reviewer2, (start, start + 20, "opinion"))
+    world.dispute = document.disputes.get()
+    return world
+
+
+LEAD_PAGES = (
+    ("agreement", lambda w: f"/projects/{w.project.pk}/agreement/"),
+    ("disputes", lambda w: f"/projects/{w.project.pk}/disputes/"),
+    ("next dispute", lambda w: f"/projects/{w.project.pk}/disputes/next"),
+    ("dispute", lambda w: f"/disputes/{w.dispute.pk}/"),
+)
+
+
+@pytest.mark.parametrize(("page_name", "url"), LEAD_PAGES, ids=[name for name, _ in LEAD_PAGES])
+@pytest.mark.parametrize(
+    ("caller", "expected"),
+    zip(CALLERS, (302, 403, 403, 404, 200, 200), strict=True),
+)
+def test_lead_pages_are_for_leads_and_admins(
+    disputed: Any, page_name: str, url: Any, caller: str, expected: int
+) -> None:
+    response = _client(disputed, caller).get(url(disputed))
+    if page_name == "next dispute" and expected == 200:
+        assert response.status_code == 302
+        assert response["Location"] == f"/disputes/{disputed.dispute.pk}/"
+    else:
+        assert response.status_code == expected
+
+
+def test_the_dispute_page_hands_its_data_to_the_script_and_the_queue_filters(
+    disputed: Any,
+) -> None:
+    client = _client(disputed, "lead")
+    body = client.get(f"/disputes/{disputed.dispute.pk}/").content.decode()
+    assert '<script id="dispute-data" type="application/json">' in body
+    assert body.count("<script") == 2
+    queue = client.get(f"/projects/{disputed.project.pk}/disputes/?status=open").content.decode()
+    assert f"/disputes/{disputed.dispute.pk}/" in queue
+    resolved = client.get(f"/projects/{disputed.project.pk}/disputes/?status=resolved")
+    assert f"/disputes/{disputed.dispute.pk}/" not in resolved.content.decode()
+    bad = client.get(f"/projects/{disputed.project.pk}/disputes/?status=nonsense")
+    assert bad.status_code == 200
+    assert "Select a valid choice" in bad.content.decode()
+    home = client.get("/").content.decode()
+    assert "Disputes (1 open)" in home

@@ -20,7 +20,11 @@ from annotations.selectors.agreement import (
     verdicts_for_documents,
 )
 from annotations.selectors.documents import document_get, documents_visible
-from annotations.selectors.overview import ProjectOverview, project_overviews
+from annotations.selectors.overview import (
+    ProjectOverview,
+    current_document_agreements,
+    project_overviews,
+)
 from annotations.selectors.review import (
     assignment_get,
     assignment_with_detail,
@@ -37,6 +41,7 @@ __all__ = [
     "assignment_get",
     "assignment_with_detail",
     "assignments_visible",
+    "current_document_agreements",
     "dispute_detail",
     "dispute_get",
     "disputes_visible",

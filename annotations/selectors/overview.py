@@ -5,12 +5,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.contrib.auth.models import User
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db import models
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 
 from annotations.models import (
     Assignment,
     AssignmentState,
+    Dispute,
+    DisputeStatus,
     Document,
+    DocumentAgreement,
     DocumentStatus,
     Membership,
     PreannotationRun,
@@ -30,6 +34,7 @@ class ProjectOverview:
     documents: int
     documents_by_status: dict[str, int]
     run: PreannotationRun | None  # the newest pre-annotation run
+    open_disputes: int | None  # for leads and admins; None for reviewers
 
     @property
     def is_lead(self) -> bool:
@@ -91,6 +96,24 @@ def project_overviews(*, user: User) -> list[ProjectOverview]:
                 run=PreannotationRun.objects.filter(project=project)
                 .order_by("-created_at", "-id")
                 .first(),
+                open_disputes=Dispute.objects.filter(
+                    document__project=project, status=DisputeStatus.OPEN
+                ).count()
+                if role in LEAD_ROLES
+                else None,
             )
         )
     return overviews
+
+
+def current_document_agreements(*, project: Project) -> QuerySet[DocumentAgreement]:
+    """The project's documents' current-round agreement, least agreed first (no alpha last).
+
+    Precondition: the caller leads or administers the project.
+    """
+    return (
+        DocumentAgreement.objects.filter(project=project, is_current=True)
+        .select_related("document")
+        .defer("document__text", "stats", "agreed", "verdict_stats")
+        .order_by(models.F("alpha").asc(nulls_last=True), "document_id")
+    )

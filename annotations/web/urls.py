@@ -3,7 +3,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
-from annotations.web import views
+from annotations.web import lead_views, views
 from annotations.web.forms import LoginForm
 
 app_name = "web"
@@ -35,4 +35,12 @@ urlpatterns = [
     ),
     path("projects/<int:project_id>/next", views.claim_next, name="claim-next"),
     path("review/<int:assignment_id>/", views.workspace, name="workspace"),
+    path(
+        "projects/<int:project_id>/agreement/",
+        lead_views.agreement_dashboard,
+        name="agreement",
+    ),
+    path("projects/<int:project_id>/disputes/", lead_views.dispute_queue, name="disputes"),
+    path("projects/<int:project_id>/disputes/next", lead_views.dispute_next, name="dispute-next"),
+    path("disputes/<int:dispute_id>/", lead_views.dispute_workspace, name="dispute"),
 ]

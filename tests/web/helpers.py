@@ -16,8 +16,8 @@ SEEDS = Path(__file__).resolve().parents[2] / "seeds"
 
 # Finds the n-th occurrence of a string in the document text and returns the centres of its
 # first and last characters on screen, after scrolling it into view.
-_LOCATE = """([needle, occurrence]) => {
-  const root = document.getElementById("doc-text");
+_LOCATE = """([needle, occurrence, rootId]) => {
+  const root = document.getElementById(rootId);
   const text = root.textContent;
   let at = -1;
   for (let i = 0; i <= occurrence; i += 1) at = text.indexOf(needle, at + 1);
@@ -72,9 +72,9 @@ def seed_project(
     return project
 
 
-def drag_select(page: Any, needle: str, occurrence: int = 0) -> None:
-    """Select `needle` in the document text with the mouse, as a person would."""
-    points = page.evaluate(_LOCATE, [needle, occurrence])
+def drag_select(page: Any, needle: str, occurrence: int = 0, root: str = "doc-text") -> None:
+    """Select `needle` in the text of element `root` with the mouse, as a person would."""
+    points = page.evaluate(_LOCATE, [needle, occurrence, root])
     assert points is not None, f"{needle!r} is not in the text"
     first, last = points["start"], points["end"]
     # Press on the leading edge of the first character and let go on the trailing edge of the
@@ -89,7 +89,7 @@ def drag_select(page: Any, needle: str, occurrence: int = 0) -> None:
 
 def click_text(page: Any, needle: str, occurrence: int = 0) -> None:
     """Click the middle of the first character of `needle` in the document text."""
-    points = page.evaluate(_LOCATE, [needle, occurrence])
+    points = page.evaluate(_LOCATE, [needle, occurrence, "doc-text"])
     assert points is not None, f"{needle!r} is not in the text"
     page.mouse.click(points["start"]["x"], points["start"]["y"])
 
