@@ -207,6 +207,10 @@ async function resolve() {
   if (!noSpan) {
     const range = finalRange();
     if (!range) return showError("Choose the final span (a version, a selection, or start and end), or tick “No span here”.");
+    if (!form.elements.label.value) {
+      form.elements.label.focus();
+      return showError("Choose the final label, or tick “No span here”.");
+    }
     Object.assign(body, { start: range.start, end: range.end, label: form.elements.label.value, source: form.elements.source.value });
   }
   if (!body.rationale) {
@@ -250,6 +254,9 @@ document.addEventListener("keydown", (event) => {
 
 // --- Start ---------------------------------------------------------------------------------
 
+const chooseLabel = element("option", "Choose a label");
+chooseLabel.value = "";
+form.elements.label.append(chooseLabel);
 for (const label of data.project.labels) {
   const option = element("option", `${label.name}${label.hotkey ? ` (${label.hotkey})` : ""}`);
   option.value = label.value;
