@@ -52,7 +52,8 @@ def test_a_lead_resolves_a_dispute_side_by_side_and_gets_the_next(
     expect(page.locator(".card")).to_contain_text("Disputes (2 open)")
     page.click("text=Agreement")
     expect(page.locator("h1")).to_contain_text("Agreement in Desk")
-    expect(page.locator("svg[role=img] rect")).to_have_count(6)  # 3 labels x 2 series
+    # 3 labels x 2 series, each bar over its background track.
+    expect(page.locator("svg[role=img] rect")).to_have_count(12)
     assert axe_violations(page) == []
     screenshot(page, "agreement-dashboard")
 
@@ -114,6 +115,7 @@ def test_a_concurrent_decision_is_explained_and_the_verdict_kept(
     page.goto(f"{live_server.url}/disputes/{dispute.pk}/")
     expect(page.locator("#dispute-page")).to_have_attribute("data-state", "ready")
     dispute_resolve(dispute=dispute, actor=lead, no_span=True, rationale="Other tab.", version=0)
+    page.select_option("#label", "opinion")
     page.fill("#rationale", "My own reasons.")
     page.click("#verdict-form button[type=submit]")
     expect(page.locator("#verdict-error")).to_contain_text("your verdict is kept")
