@@ -25,7 +25,7 @@ run: migrate
 	$(PY) manage.py seed_demo
 	@echo
 	@echo "  factcheck is starting on http://$(HOST):$(PORT)/"
-	@echo "  Log in:  http://$(HOST):$(PORT)/   as reviewer1, reviewer2 or lead"
+	@echo "  Log in:  http://$(HOST):$(PORT)/   as reviewer1 or reviewer2 to review, lead to settle disputes"
 	@echo "           (password: FACTCHECK_DEMO_PASSWORD in .env)"
 	@echo "  Admin:   http://$(HOST):$(PORT)/admin/   (user admin only: the other users are not staff)"
 	@echo "  API:     http://$(HOST):$(PORT)/api/docs/"
