@@ -32,7 +32,7 @@ class ProjectOverview:
     waiting: int  # documents the queue could still hand this member
     submitted: int  # reviews this member has submitted here
     documents: int
-    documents_by_status: dict[str, int]
+    documents_by_status: dict[str, int]  # by the status's label, e.g. "Needs reviews"
     run: PreannotationRun | None  # the newest pre-annotation run
     open_disputes: int | None  # for leads and admins; None for reviewers
 
@@ -78,12 +78,13 @@ def project_overviews(*, user: User) -> list[ProjectOverview]:
             submitted=Count("pk", filter=Q(state=AssignmentState.SUBMITTED)),
         )
         open_id = mine.filter(state=AssignmentState.ACTIVE).values_list("pk", flat=True).first()
-        by_status = dict(
-            Document.objects.filter(project=project)
+        by_status = {
+            DocumentStatus(status).label: n
+            for status, n in Document.objects.filter(project=project)
             .values_list("status")
             .annotate(n=Count("pk"))
             .values_list("status", "n")
-        )
+        }
         overviews.append(
             ProjectOverview(
                 project=project,
