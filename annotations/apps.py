@@ -14,3 +14,6 @@ class AnnotationsConfig(AppConfig):
     def ready(self) -> None:
         # Said at start-up, not hidden: which database and whether tasks run eagerly.
         logging.getLogger("factcheck").info(settings.STARTUP_SUMMARY)
+        from annotations.api.authentication import connect_token_cache_invalidation
+
+        connect_token_cache_invalidation()

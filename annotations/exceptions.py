@@ -135,10 +135,28 @@ def _body(
     return body
 
 
-def _flatten_validation(detail: Any) -> dict[str, Any]:
+def _flatten_validation(detail: Any, path: str = "") -> dict[str, list[str]]:
+    """DRF's nested error detail as one level of `{field: [reasons]}`, nested names dotted.
+
+    A list serializer's errors (one dict per item) become `0.start`, `2.label` and so on, so
+    the body keeps the shape the schema declares whatever the input was.
+    """
+    name = path or "non_field_errors"
     if isinstance(detail, dict):
-        return {str(key): value for key, value in detail.items()}
-    return {"non_field_errors": detail if isinstance(detail, list) else [detail]}
+        flat: dict[str, list[str]] = {}
+        for key, value in detail.items():
+            # A nested serializer's errors about itself belong to the field that holds it.
+            nested = path if key == "non_field_errors" else f"{path}.{key}"
+            flat.update(_flatten_validation(value, nested if path else str(key)))
+        return flat
+    if isinstance(detail, list):
+        if all(not isinstance(item, (dict, list)) for item in detail):
+            return {name: [str(item) for item in detail]} if detail else {}
+        flat = {}
+        for index, item in enumerate(detail):
+            flat.update(_flatten_validation(item, f"{path}.{index}" if path else str(index)))
+        return flat
+    return {name: [str(detail)]}
 
 
 def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
@@ -161,10 +179,10 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response |
     if response is None or not isinstance(exc, drf_exceptions.APIException):
         return response
     if isinstance(exc, drf_exceptions.ValidationError):
-        fields = _flatten_validation(exc.detail)
-        first = next(iter(fields.items()))
-        reason = first[1][0] if isinstance(first[1], list) and first[1] else first[1]
-        message = f"{first[0]}: {reason}" if first[0] != "non_field_errors" else str(reason)
+        fields = _flatten_validation(exc.detail) or {"non_field_errors": ["Invalid input."]}
+        name, reasons = next(iter(fields.items()))
+        reason = reasons[0] if reasons else "Invalid input."
+        message = f"{name}: {reason}" if name != "non_field_errors" else reason
         response.data = _body("invalid", message, fields)
     else:
         detail = exc.detail

@@ -58,6 +58,11 @@ urlpatterns = [
         name="assignment-submit",
     ),
     path("assignments/<int:assignment_id>/spans", spans.SpanCreateView.as_view(), name="spans"),
+    path(
+        "assignments/<int:assignment_id>/spans/batch",
+        spans.SpanBatchCreateView.as_view(),
+        name="spans-batch",
+    ),
     path("spans/<int:span_id>", spans.SpanDetailView.as_view(), name="span"),
     path("spans/<int:span_id>/evidence", spans.EvidenceCreateView.as_view(), name="evidence"),
     path("evidence/<int:evidence_id>", spans.EvidenceDetailView.as_view(), name="evidence-detail"),

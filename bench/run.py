@@ -20,7 +20,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench import agreement, preannotation  # noqa: E402 - needs ROOT on sys.path first
+from bench import agreement, preannotation, review_loop  # noqa: E402 - needs ROOT on sys.path first
 
 Row = tuple[str, str, str]  # (benchmark, figure, value)
 DEFAULT_DATABASE = "postgres://postgres@127.0.0.1:5432/factcheck_bench"
@@ -100,6 +100,7 @@ BENCHMARKS: dict[str, Callable[[argparse.Namespace], list[Row]]] = {
     "review": bench_review,
     "web": lambda args: bench_web(),
     "agreement": lambda args: agreement.bench_agreement(args.agreement_documents, 2000),
+    "review-loop": lambda args: review_loop.bench_review_loop(),
 }
 
 

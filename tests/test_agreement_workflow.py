@@ -375,11 +375,11 @@ def test_the_completing_submit_costs_a_bounded_number_of_statements(
     )
     assignment.refresh_from_db()
     services.agreement_totals_rebuild(project=team.project)  # as after any earlier document
-    # 9 for the submit itself (with the test's savepoint), 10 for agreement: the round's
+    # 8 for the submit itself (with the test's savepoint), 10 for agreement: the round's
     # reviews with their spans and the text's length, labels, zones, disputes and their spans,
     # the figures, the project's running total (lock, update), the status, the audit row.
     # None depends on the size of the project.
-    with django_assert_num_queries(19):
+    with django_assert_num_queries(18):
         services.assignment_submit(
             assignment=assignment, actor=team.reviewer2, version=assignment.version
         )

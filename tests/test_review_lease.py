@@ -9,9 +9,9 @@ import pytest
 
 from annotations import clock, services
 from annotations.exceptions import LeaseExpired
-from annotations.models import Assignment, AssignmentState, AuditEvent, DocumentStatus
+from annotations.models import Assignment, AssignmentState, AuditEvent, DocumentStatus, Role
 from annotations.tasks.review import expire_leases
-from tests.factories import DocumentFactory, ProjectFactory, UserFactory
+from tests.factories import DocumentFactory, MembershipFactory, ProjectFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -29,9 +29,14 @@ def one_place() -> tuple[Any, Any]:
     return project, document
 
 
+def reviewers(project: Any, count: int) -> list[Any]:
+    """Reviewers of the project: span writes are only ever for members' own work."""
+    return [MembershipFactory(project=project, role=Role.REVIEWER).user for _ in range(count)]
+
+
 def test_lapsed_lease_frees_the_place_for_the_next_claim(one_place: Any) -> None:
     project, document = one_place
-    first, second = UserFactory(), UserFactory()
+    first, second = reviewers(project, 2)
     with clock.frozen(T0):
         held = services.assignment_claim_next(project=project, reviewer=first)
     with clock.frozen(minutes(29)):
@@ -46,7 +51,7 @@ def test_lapsed_lease_frees_the_place_for_the_next_claim(one_place: Any) -> None
 
 def test_span_writes_renew_the_lease(one_place: Any) -> None:
     project, _document = one_place
-    reviewer, other = UserFactory(), UserFactory()
+    reviewer, other = reviewers(project, 2)
     with clock.frozen(T0):
         assignment = services.assignment_claim_next(project=project, reviewer=reviewer).assignment
     with clock.frozen(minutes(25)):
@@ -59,7 +64,7 @@ def test_span_writes_renew_the_lease(one_place: Any) -> None:
 
 def test_write_after_the_lease_lapsed_is_refused(one_place: Any) -> None:
     project, _ = one_place
-    reviewer = UserFactory()
+    (reviewer,) = reviewers(project, 1)
     with clock.frozen(T0):
         assignment = services.assignment_claim_next(project=project, reviewer=reviewer).assignment
     with clock.frozen(minutes(31)), pytest.raises(LeaseExpired):
@@ -68,7 +73,7 @@ def test_write_after_the_lease_lapsed_is_refused(one_place: Any) -> None:
 
 def test_periodic_task_expires_lapsed_leases_and_reopens_documents(one_place: Any) -> None:
     project, document = one_place
-    reviewer = UserFactory()
+    (reviewer,) = reviewers(project, 1)
     with clock.frozen(T0):
         assignment = services.assignment_claim_next(project=project, reviewer=reviewer).assignment
     document.refresh_from_db()
@@ -85,7 +90,7 @@ def test_periodic_task_expires_lapsed_leases_and_reopens_documents(one_place: An
 
 def test_reviewer_gets_their_expired_work_back_with_its_spans(one_place: Any) -> None:
     project, _document = one_place
-    reviewer = UserFactory()
+    (reviewer,) = reviewers(project, 1)
     DocumentFactory(project=project)  # older work elsewhere would come first otherwise
     with clock.frozen(T0):
         assignment = services.assignment_claim_next(project=project, reviewer=reviewer).assignment
@@ -105,7 +110,7 @@ def test_reviewer_gets_their_expired_work_back_with_its_spans(one_place: Any) ->
 
 def test_expired_work_is_kept_when_someone_else_took_the_place(one_place: Any) -> None:
     project, _document = one_place
-    first, second = UserFactory(), UserFactory()
+    first, second = reviewers(project, 2)
     with clock.frozen(T0):
         assignment = services.assignment_claim_next(project=project, reviewer=first).assignment
         services.span_create(assignment=assignment, actor=first, start=0, end=8, label="opinion")

@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
 from typing import Any
 
 from django.contrib.auth.models import User
+from django.db.models import Model
 from django.http import HttpRequest, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 from drf_spectacular.utils import OpenApiResponse
-from rest_framework import exceptions, generics, serializers
+from rest_framework import exceptions, generics, serializers, views
 from rest_framework.request import Request
 
+from annotations.exceptions import NotFound
 from annotations.models import Project
 from annotations.permissions import remember_role
-from annotations.selectors import project_get
+from annotations.selectors import assignment_get, project_get
 
 _DESCRIPTIONS = {
     400: "Invalid input: `fields` names each wrong field and the reason.",
@@ -66,6 +70,32 @@ def caller(request: Request) -> User:
     if not isinstance(user, User):
         raise exceptions.NotAuthenticated()
     return user
+
+
+@contextmanager
+def explaining_not_yours(
+    view: views.APIView, request: Request, lookup: Callable[[], Model]
+) -> Iterator[None]:
+    """Run a write whose service finds only the caller's own work, without a lookup first.
+
+    The write is the common case, so it costs no extra query; only when the service answers
+    NotFound is the object looked up as the caller sees it, to answer as the view's permissions
+    would: 404 if they may not see it (the lookup raises), 403 if they may (e.g. a lead).
+    """
+    try:
+        yield
+    except NotFound:
+        view.check_object_permissions(request, lookup())
+        raise
+
+
+def explaining_not_your_assignment(
+    view: views.APIView, request: Request, assignment_id: int
+) -> AbstractContextManager[None]:
+    """`explaining_not_yours` for a write on one of the caller's assignments."""
+    return explaining_not_yours(
+        view, request, lambda: assignment_get(user=request.user, assignment_id=assignment_id)
+    )
 
 
 class ProjectScopedView(generics.GenericAPIView[Any]):

@@ -51,7 +51,7 @@ class QueueNextView(ProjectScopedView):
         if claim is None:
             return Response(status=status.HTTP_204_NO_CONTENT)
         # The claim is the caller's own: serialize it as it is, without looking it up again.
-        assignment = assignment_with_detail(claim.assignment)
+        assignment = assignment_with_detail(claim.assignment, new=claim.created)
         return Response(
             AssignmentDetailOutputSerializer(assignment).data,
             status=status.HTTP_201_CREATED if claim.created else status.HTTP_200_OK,

@@ -12,16 +12,16 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from annotations import services
-from annotations.api.common import caller, errors
+from annotations.api.common import caller, errors, explaining_not_your_assignment
 from annotations.api.outputs import (
     EvidenceCreatedOutputSerializer,
     SpanCreatedOutputSerializer,
     SpanOutputSerializer,
     VersionOutputSerializer,
 )
-from annotations.models import EvidenceStance
+from annotations.models import Assignment, EvidenceStance
 from annotations.permissions import IsAssignmentOwner
-from annotations.selectors import assignment_get, evidence_get, span_get
+from annotations.selectors import evidence_get, span_get
 
 _VERSION_PARAMETER = OpenApiParameter(
     "version", int, required=True, description="The assignment version this write is based on."
@@ -43,7 +43,7 @@ class SpanCreateView(APIView):
 
     permission_classes = [IsAuthenticated, IsAssignmentOwner]
 
-    class SpanCreateInputSerializer(serializers.Serializer[Any]):
+    class SpanCreateItemSerializer(serializers.Serializer[Any]):
         start = serializers.IntegerField(help_text="Code point offset, inclusive.")
         end = serializers.IntegerField(help_text="Code point offset, exclusive.")
         # DRF's metaclass takes declared fields off the class; the names are safe.
@@ -60,6 +60,8 @@ class SpanCreateView(APIView):
         suggestion = serializers.IntegerField(
             required=False, allow_null=True, help_text="The suggestion this span accepts."
         )
+
+    class SpanCreateInputSerializer(SpanCreateItemSerializer):
         version = serializers.IntegerField(required=False, min_value=1)
 
     @extend_schema(
@@ -68,14 +70,54 @@ class SpanCreateView(APIView):
         responses={201: SpanOutputSerializer, **errors(400, 401, 403, 404, 409)},
     )
     def post(self, request: Request, assignment_id: int) -> Response:
-        assignment = assignment_get(user=request.user, assignment_id=assignment_id)
-        self.check_object_permissions(request, assignment)
         data = self.SpanCreateInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        span = services.span_create(
-            assignment=assignment, actor=caller(request), **data.validated_data
-        )
+        with explaining_not_your_assignment(self, request, assignment_id):
+            span = services.span_create(
+                assignment=Assignment(pk=assignment_id),
+                actor=caller(request),
+                **data.validated_data,
+            )
         return Response(SpanCreatedOutputSerializer(span).data, status=status.HTTP_201_CREATED)
+
+
+class SpanBatchCreateView(APIView):
+    """Mark several spans on your open assignment in one write: all of them or none.
+
+    The assignment's version rises once. A wrong item is named by its place, e.g. `spans.2.start`.
+    """
+
+    permission_classes = [IsAuthenticated, IsAssignmentOwner]
+
+    class SpanBatchInputSerializer(serializers.Serializer[Any]):
+        spans = serializers.ListField(
+            child=SpanCreateView.SpanCreateItemSerializer(), min_length=1, max_length=500
+        )
+        version = serializers.IntegerField(required=False, min_value=1)
+
+    class SpanBatchOutputSerializer(serializers.Serializer[Any]):
+        spans = SpanOutputSerializer(many=True)
+        assignment_version = serializers.IntegerField()
+
+    @extend_schema(
+        operation_id="span_create_batch",
+        request=SpanBatchInputSerializer,
+        responses={201: SpanBatchOutputSerializer, **errors(400, 401, 403, 404, 409)},
+    )
+    def post(self, request: Request, assignment_id: int) -> Response:
+        data = self.SpanBatchInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        with explaining_not_your_assignment(self, request, assignment_id):
+            spans = services.spans_create(
+                assignment=Assignment(pk=assignment_id),
+                actor=caller(request),
+                **data.validated_data,
+            )
+        body = {
+            "spans": SpanCreatedOutputSerializer(spans, many=True).data,
+            "assignment_version": spans[0].assignment.version,
+        }
+        return Response(body, status=status.HTTP_201_CREATED)
 
 
 class SpanDetailView(APIView):

@@ -36,8 +36,17 @@ def _detail_prefetches() -> tuple[str | Prefetch[Any], ...]:
     return ("document__zones", "document__suggestions", Prefetch("spans", queryset=spans))
 
 
-def assignment_with_detail(assignment: Assignment) -> Assignment:
-    """Load the detail of an assignment already in hand (e.g. just claimed), in 3-4 queries."""
+def assignment_with_detail(assignment: Assignment, *, new: bool = False) -> Assignment:
+    """Load the detail of an assignment already in hand (e.g. just claimed), in 2-4 queries.
+
+    A `new` assignment (just created, not revived) has no spans yet, so they are not asked for.
+    """
+    if new:
+        prefetch_related_objects([assignment], "document__zones", "document__suggestions")
+        # What prefetch_related itself would leave: an evaluated, empty result for `spans`.
+        prefetched = assignment.__dict__.setdefault("_prefetched_objects_cache", {})
+        prefetched["spans"] = Span.objects.none()
+        return assignment
     prefetch_related_objects([assignment], *_detail_prefetches())
     return assignment
 

@@ -19,7 +19,7 @@ from annotations.services.agreement import (
     agreement_totals_rebuild,
     agreements_backfill,
 )
-from annotations.services.audit import audit_record, audit_record_many
+from annotations.services.audit import audit_record, audit_record_each, audit_record_many
 from annotations.services.documents import ImportReport, documents_import
 from annotations.services.preannotation import (
     dispatch_items,
@@ -46,6 +46,7 @@ from annotations.services.review import (
     span_create,
     span_delete,
     span_update,
+    spans_create,
 )
 
 __all__ = [
@@ -64,6 +65,7 @@ __all__ = [
     "assignment_submit",
     "assignments_expire",
     "audit_record",
+    "audit_record_each",
     "audit_record_many",
     "dispatch_items",
     "dispute_resolve",
@@ -82,5 +84,6 @@ __all__ = [
     "span_create",
     "span_delete",
     "span_update",
+    "spans_create",
     "token_issue",
 ]

@@ -55,6 +55,26 @@ def audit_record_many(
 
     Every row gets the same `before` and `after`: for one change applied to many entities.
     """
+    return audit_record_each(
+        actor=actor,
+        action=action,
+        changes=((entity, before, after) for entity in entities),
+        project=project,
+    )
+
+
+def audit_record_each(
+    *,
+    actor: Actor,
+    action: str,
+    changes: Iterable[tuple[models.Model, Mapping[str, Any] | None, Mapping[str, Any] | None]],
+    project: Project | None = None,
+) -> int:
+    """Append one audit row per (entity, before, after) in a single insert.
+
+    For one request that changes several entities each its own way (e.g. a batch of spans).
+    Same precondition as `audit_record`.
+    """
     rows = [
         AuditEvent(
             actor=_actor_or_none(actor),
@@ -65,7 +85,7 @@ def audit_record_many(
             before=dict(before) if before is not None else None,
             after=dict(after) if after is not None else None,
         )
-        for entity in entities
+        for entity, before, after in changes
     ]
     AuditEvent.objects.bulk_create(rows, batch_size=1000)
     return len(rows)

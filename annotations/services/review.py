@@ -37,7 +37,7 @@ is refused with 409 and the current state, never silently overwritten.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, cast
@@ -69,8 +69,9 @@ from annotations.models import (
     Span,
     Suggestion,
 )
+from annotations.selectors import assignments_visible
 from annotations.services.agreement import agreement_record
-from annotations.services.audit import audit_record, audit_record_many
+from annotations.services.audit import audit_record, audit_record_each, audit_record_many
 
 QUOTE_CONTEXT_CHARS = 32
 SOURCE_MAX_CHARS = 300
@@ -392,7 +393,7 @@ def assignment_submit(
     with transaction.atomic(durable=True):
         document, locked = _lock_for_transition(assignment)
         _check_open(locked, version=version, now=now)
-        has_spans = locked.spans.exists()
+        has_spans = cast(Any, locked).has_spans
         if not has_spans and not nothing_to_mark:
             raise InvalidInput(
                 "Mark at least one span, or submit with nothing_to_mark set to true.",
@@ -429,6 +430,11 @@ def assignment_submit(
 
 
 def _lock_for_transition(assignment: Assignment) -> tuple[Document, Assignment]:
+    """Lock the assignment for a change of state: its document, then itself.
+
+    Parent before child (the document's status follows its assignments). The locked assignment
+    comes with `has_spans`, which submitting needs, in the same query.
+    """
     document = (
         Document.objects.select_for_update(no_key=True)
         .only("id", "status", "project_id", "review_round")
@@ -437,6 +443,7 @@ def _lock_for_transition(assignment: Assignment) -> tuple[Document, Assignment]:
     locked = (
         Assignment.objects.select_for_update(no_key=True, of=("self",))
         .select_related("project")
+        .annotate(has_spans=Exists(Span.objects.filter(assignment=OuterRef("pk"))))
         .get(pk=assignment.pk)
     )
     return document, locked
@@ -504,22 +511,43 @@ def assignment_snapshot(assignment: Assignment) -> dict[str, Any]:
 
 
 def _lock_open_assignment(
-    assignment_id: int, *, version: int | None, now: datetime, label: str | None = None
+    assignment_id: int,
+    *,
+    actor: User,
+    version: int | None,
+    now: datetime,
+    label: str | None = None,
+    suggestion: int | None = None,
 ) -> Assignment:
-    """Lock one's own assignment for a write and check it is open, leased and current.
+    """Lock the actor's own assignment for a write and check it is open, leased and current.
 
-    Span and evidence writes lock the assignment only (`of=self`): they never change the
-    document, whose text comes along in the same query. With `label`, whether the project has
-    that label comes along too (as `label_known`), saving a round trip on every span write.
+    Only the actor's own assignment, in a project they still belong to, is found: anything else
+    is NotFound, so a write can never land on someone else's work whatever the caller checked
+    (views turn it into 403 for a lead who may see the assignment). Span and evidence writes
+    lock the assignment only (`of=self`): they never change the document, whose text comes
+    along in the same query. With `label` (and `suggestion`), whether the project has that label
+    (and the document that suggestion) comes along too, as `label_known` (`suggestion_known`),
+    saving a round trip each on every span write.
     """
-    assignments = Assignment.objects.select_for_update(no_key=True, of=("self",)).select_related(
-        "project", "document"
+    assignments = (
+        assignments_visible(user=actor)
+        .filter(pk=assignment_id, reviewer_id=actor.pk)
+        .select_for_update(no_key=True, of=("self",))
+        .select_related("project", "document")
     )
     if label is not None:
         assignments = assignments.annotate(
             label_known=Exists(Label.objects.filter(project=OuterRef("project"), value=label))
         )
-    locked = assignments.get(pk=assignment_id)
+    if suggestion is not None:
+        assignments = assignments.annotate(
+            suggestion_known=Exists(
+                Suggestion.objects.filter(pk=suggestion, document=OuterRef("document"))
+            )
+        )
+    locked = assignments.first()
+    if locked is None:
+        raise NotFound("No such assignment of yours.")
     _check_open(locked, version=version, now=now)
     return locked
 
@@ -586,10 +614,8 @@ def _checked_source(source: str) -> str:
     return source
 
 
-def _checked_suggestion(document_id: int, suggestion_id: int | None) -> int | None:
-    if suggestion_id is None:
-        return None
-    if not Suggestion.objects.filter(pk=suggestion_id, document_id=document_id).exists():
+def _checked_suggestion(suggestion_id: int | None, *, known: bool) -> int | None:
+    if suggestion_id is not None and not known:
         raise InvalidInput(
             "suggestion: Not a suggestion on this document.",
             fields={"suggestion": [f"No suggestion {suggestion_id} on this document."]},
@@ -621,29 +647,30 @@ def span_create(
 ) -> Span:
     """Add a span to one's own open assignment; the server fills quote, prefix and suffix.
 
-    Offsets are code points, end exclusive. Raises InvalidInput naming the field (start, end,
-    label, quote, source, suggestion), WrongState/LeaseExpired/StaleVersion (409). Locks the
-    assignment in a durable transaction; renews the lease, raises the version; writes an
-    audit row.
+    Only the assignment's id is read: it is locked and read again here. Offsets are code
+    points, end exclusive. Raises NotFound unless the assignment is the actor's own,
+    InvalidInput naming the field (start, end, label, quote, source, suggestion),
+    WrongState/LeaseExpired/StaleVersion (409). Locks the assignment in a durable transaction;
+    renews the lease, raises the version; writes an audit row.
     """
     now = now or clock.now()
     with transaction.atomic(durable=True):
-        locked = _lock_open_assignment(assignment.pk, version=version, now=now, label=label)
-        text = locked.document.text
-        start, end, quote_text = _checked_offsets(text, start=start, end=end, quote=quote)
-        prefix, suffix = _context(text, start, end)
-        span = Span.objects.create(
-            assignment=locked,
+        locked = _lock_open_assignment(
+            assignment.pk, actor=actor, version=version, now=now, label=label, suggestion=suggestion
+        )
+        span = _new_span(
+            locked,
             start=start,
             end=end,
-            quote=quote_text,
-            prefix=prefix,
-            suffix=suffix,
             label=_checked_label(locked.project, label, known=cast(Any, locked).label_known),
-            source=_checked_source(source),
+            quote=quote,
+            source=source,
             note=note,
-            suggestion_id=_checked_suggestion(locked.document_id, suggestion),
+            suggestion=_checked_suggestion(
+                suggestion, known=getattr(locked, "suggestion_known", True)
+            ),
         )
+        span.save()
         _touch(locked, now)
         audit_record(
             actor=actor,
@@ -654,6 +681,104 @@ def span_create(
         )
     span.assignment = locked
     return span
+
+
+def spans_create(
+    *,
+    assignment: Assignment,
+    actor: User,
+    spans: Sequence[Mapping[str, Any]],
+    version: int | None = None,
+    now: datetime | None = None,
+) -> list[Span]:
+    """Add several spans to one's own open assignment at once: all of them or none.
+
+    Each item takes the arguments of `span_create` (start, end, label, and optionally quote,
+    source, note, suggestion). The assignment's version rises once. Raises InvalidInput naming
+    the item and field (e.g. `spans.2.start`) for the first wrong item, and what `span_create`
+    raises otherwise. Locks the assignment in a durable transaction; renews the lease; writes
+    one audit row per span in one insert.
+    """
+    now = now or clock.now()
+    if not spans:
+        raise InvalidInput("Send at least one span.", fields={"spans": ["The list is empty."]})
+    with transaction.atomic(durable=True):
+        locked = _lock_open_assignment(assignment.pk, actor=actor, version=version, now=now)
+        labels = set(Label.objects.filter(project=locked.project).values_list("value", flat=True))
+        asked = {item["suggestion"] for item in spans if item.get("suggestion") is not None}
+        suggestions = set(
+            Suggestion.objects.filter(pk__in=asked, document_id=locked.document_id).values_list(
+                "pk", flat=True
+            )
+            if asked
+            else ()
+        )
+        created = []
+        for index, item in enumerate(spans):
+            try:
+                created.append(
+                    _new_span(
+                        locked,
+                        start=item.get("start"),
+                        end=item.get("end"),
+                        label=_checked_label(
+                            locked.project, item["label"], known=item["label"] in labels
+                        ),
+                        quote=item.get("quote"),
+                        source=item.get("source", ""),
+                        note=item.get("note", ""),
+                        suggestion=_checked_suggestion(
+                            item.get("suggestion"), known=item.get("suggestion") in suggestions
+                        ),
+                    )
+                )
+            except InvalidInput as error:
+                raise InvalidInput(
+                    f"spans.{index}.{error.message}",
+                    fields={
+                        f"spans.{index}.{name}": reasons for name, reasons in error.fields.items()
+                    },
+                ) from error
+        Span.objects.bulk_create(created)
+        _touch(locked, now)
+        audit_record_each(
+            actor=actor,
+            action="span.created",
+            project=locked.project,
+            changes=[(span, None, _span_state(span)) for span in created],
+        )
+    for span in created:
+        span.assignment = locked
+    return created
+
+
+def _new_span(
+    assignment: Assignment,
+    *,
+    start: Any,
+    end: Any,
+    label: str,
+    quote: str | None,
+    source: str,
+    note: str,
+    suggestion: int | None,
+) -> Span:
+    """An unsaved span on the locked assignment, its offsets and quote checked against the text."""
+    text = assignment.document.text
+    start, end, quote_text = _checked_offsets(text, start=start, end=end, quote=quote)
+    prefix, suffix = _context(text, start, end)
+    return Span(
+        assignment=assignment,
+        start=start,
+        end=end,
+        quote=quote_text,
+        prefix=prefix,
+        suffix=suffix,
+        label=label,
+        source=_checked_source(source),
+        note=note,
+        suggestion_id=suggestion,
+    )
 
 
 _UNSET: Any = object()
@@ -681,7 +806,7 @@ def span_update(
     """
     now = now or clock.now()
     with transaction.atomic(durable=True):
-        locked = _lock_open_assignment(span.assignment_id, version=version, now=now)
+        locked = _lock_open_assignment(span.assignment_id, actor=actor, version=version, now=now)
         current = Span.objects.select_for_update(no_key=True).filter(pk=span.pk).first()
         if current is None:
             # Deleted (by the reviewer, in another tab) since the caller looked it up.
@@ -723,7 +848,7 @@ def span_delete(*, span: Span, actor: User, version: int, now: datetime | None =
     """
     now = now or clock.now()
     with transaction.atomic(durable=True):
-        locked = _lock_open_assignment(span.assignment_id, version=version, now=now)
+        locked = _lock_open_assignment(span.assignment_id, actor=actor, version=version, now=now)
         current = Span.objects.filter(pk=span.pk).first()
         if current is None:
             raise NotFound("No such span.")
@@ -787,7 +912,7 @@ def evidence_add(
             fields={"title": [f"At most {EVIDENCE_TITLE_MAX_CHARS} characters."]},
         )
     with transaction.atomic(durable=True):
-        locked = _lock_open_assignment(span.assignment_id, version=version, now=now)
+        locked = _lock_open_assignment(span.assignment_id, actor=actor, version=version, now=now)
         if not Span.objects.filter(pk=span.pk).exists():
             raise NotFound("No such span.")
         link = EvidenceLink.objects.create(
@@ -821,7 +946,9 @@ def evidence_delete(
     """
     now = now or clock.now()
     with transaction.atomic(durable=True):
-        locked = _lock_open_assignment(link.span.assignment_id, version=version, now=now)
+        locked = _lock_open_assignment(
+            link.span.assignment_id, actor=actor, version=version, now=now
+        )
         audit_record(
             actor=actor,
             action="evidence.deleted",

@@ -1,0 +1,108 @@
+"""Statements per request on the review loop's hot endpoints, so a change that adds one shows.
+
+Counted on PostgreSQL (what production runs), without transaction control (BEGIN, COMMIT and the
+savepoints that stand for them inside a test's transaction), with the caller's token
+already known (the first request of a token looks it up once; see test_api_token_cache). One
+review task, claim + five spans + submit, is measured by `make bench` as statements per task.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from rest_framework.authtoken.models import Token
+
+from annotations.models import Zone
+from tests.factories import DocumentFactory, SuggestionFactory
+
+pytestmark = [pytest.mark.django_db, pytest.mark.requires_postgres]
+
+_TRANSACTION_CONTROL = ("BEGIN", "COMMIT", "SAVEPOINT", "RELEASE SAVEPOINT", "ROLLBACK TO")
+TEXT = "The minister said the plan would cost 5 billion. " * 20
+
+
+def statements(call: Callable[[], Any]) -> tuple[Any, list[str]]:
+    with CaptureQueriesContext(connection) as captured:
+        result = call()
+    return result, [
+        query["sql"]
+        for query in captured.captured_queries
+        if not query["sql"].startswith(_TRANSACTION_CONTROL)
+    ]
+
+
+@pytest.fixture
+def reviewer_api(api: Any, team: Any) -> Any:
+    token = Token.objects.create(user=team.reviewer).key
+    api.credentials(HTTP_AUTHORIZATION=f"Token {token}")
+    assert api.get(f"/api/v1/projects/{team.project.pk}").status_code == 200  # token now known
+    return api
+
+
+@pytest.fixture
+def claimed(reviewer_api: Any, team: Any) -> dict[str, Any]:
+    document = DocumentFactory(project=team.project, text=TEXT)
+    Zone.objects.create(document=document, kind="article", start=0, end=len(TEXT), engine="test")
+    SuggestionFactory(document=document, start=0, end=48, label="sourced")
+    response = reviewer_api.post(f"/api/v1/projects/{team.project.pk}/queue/next")
+    assert response.status_code == 201
+    return dict(response.json())
+
+
+def test_claiming_a_new_document_takes_nine_statements(reviewer_api: Any, team: Any) -> None:
+    DocumentFactory(project=team.project, text=TEXT)
+    response, sql = statements(
+        lambda: reviewer_api.post(f"/api/v1/projects/{team.project.pk}/queue/next")
+    )
+    assert response.status_code == 201
+    assert len(sql) == 9, "\n".join(sql)
+
+
+def test_marking_a_span_takes_four_statements(reviewer_api: Any, claimed: dict[str, Any]) -> None:
+    response, sql = statements(
+        lambda: reviewer_api.post(
+            f"/api/v1/assignments/{claimed['id']}/spans",
+            {"start": 0, "end": 48, "label": "sourced", "version": claimed["version"]},
+            format="json",
+        )
+    )
+    assert response.status_code == 201
+    assert len(sql) == 4, "\n".join(sql)
+
+
+def test_marking_five_spans_at_once_takes_five_statements(
+    reviewer_api: Any, claimed: dict[str, Any]
+) -> None:
+    spans = [{"start": 50 * i, "end": 50 * i + 48, "label": "sourced"} for i in range(5)]
+    response, sql = statements(
+        lambda: reviewer_api.post(
+            f"/api/v1/assignments/{claimed['id']}/spans/batch",
+            {"spans": spans, "version": claimed["version"]},
+            format="json",
+        )
+    )
+    assert response.status_code == 201
+    assert len(sql) == 5, "\n".join(sql)
+
+
+def test_submitting_a_review_that_leaves_places_open_takes_six_statements(
+    reviewer_api: Any, claimed: dict[str, Any]
+) -> None:
+    marked = reviewer_api.post(
+        f"/api/v1/assignments/{claimed['id']}/spans",
+        {"start": 0, "end": 48, "label": "sourced"},
+        format="json",
+    ).json()
+    response, sql = statements(
+        lambda: reviewer_api.post(
+            f"/api/v1/assignments/{claimed['id']}/submit",
+            {"version": marked["assignment_version"]},
+            format="json",
+        )
+    )
+    assert response.status_code == 200
+    assert len(sql) == 6, "\n".join(sql)
