@@ -208,3 +208,28 @@ def test_a_lapsed_lease_is_explained_and_the_document_taken_back_without_losing_
     assignment.refresh_from_db()
     assert assignment.state == AssignmentState.RELEASED
     assert page_errors == []
+
+
+def test_zones_are_dimmed_and_labelled_and_a_compilations_articles_separated(
+    live_server: Any, page: Any, page_errors: list[str], eager_celery: None
+) -> None:
+    from tests.web.conftest import login
+
+    reviewer = UserFactory()
+    project = seed_project(reviewers=[reviewer], seeds=["002_868390ee499e0b84.txt"])
+    login(page, live_server, reviewer)
+    page.goto(f"{live_server.url}/")
+    page.click(f"#project-{project.pk} ~ .actions button")
+    open_workspace(page)
+    # Seed 002 is a compilation page: its later articles start with a separator and a name.
+    breaks = page.locator("#doc-text .seg.article-break")
+    assert breaks.count() >= 2
+    expect(breaks.first).to_have_attribute("data-zone", re.compile(r"^Article 2"))
+    assert page.locator('#doc-text .seg.zone-start[data-zone*="Byline"]').count() >= 1
+    assert page.locator("#doc-text .seg.dim").count() > 0
+    # Labels are generated content: the text itself is untouched by them.
+    stored = Assignment.objects.get(reviewer=reviewer).document.text
+    assert page.evaluate("() => document.getElementById('doc-text').textContent") == stored
+    breaks.first.scroll_into_view_if_needed()
+    screenshot(page, "workspace-compilation")
+    assert page_errors == []
