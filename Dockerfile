@@ -14,4 +14,4 @@ RUN DJANGO_ENV=development SECRET_KEY=build-only python manage.py collectstatic 
 
 USER factcheck
 EXPOSE 8000
-CMD ["gunicorn", "factcheck.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]
+CMD ["gunicorn", "-c", "gunicorn.conf.py", "factcheck.wsgi:application"]

@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 PYTEST_ARGS ?=
 
-.PHONY: run test lint bench setup migrate clean
+.PHONY: run test lint bench setup migrate clean fuzz
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -35,6 +35,12 @@ run: migrate
 ## Run the test suite (PostgreSQL/Redis when DATABASE_URL/REDIS_URL are set, else SQLite/eager).
 test: setup
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+## Fuzz the API against its schema at length: tens of thousands of cases (FUZZ_EXAMPLES per
+## role and kind; `make test` runs 300 of each).
+FUZZ_EXAMPLES ?= 10000
+fuzz: setup
+	FACTCHECK_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(PY) -m pytest -m fuzz -p no:logging -s $(PYTEST_ARGS)
 
 ## Lint, types and migrations in step with the models.
 lint: setup

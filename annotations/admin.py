@@ -7,19 +7,21 @@ resolutions, they do not edit history, and the admin follows the same rule.
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlencode
 
 from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
+from django.db import transaction
 from django.db.models import OuterRef, QuerySet, Subquery
 from django.http import HttpRequest
+from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 
 from annotations.exceptions import InvalidInput
 from annotations.importing import Refusal, parse_record
 from annotations.models import (
     Assignment,
-    AssignmentState,
     AuditEvent,
     Dispute,
     Document,
@@ -36,7 +38,12 @@ from annotations.models import (
     Suggestion,
     Zone,
 )
-from annotations.services import documents_import, preannotation_request
+from annotations.services import (
+    audit_change,
+    documents_import,
+    model_snapshot,
+    preannotation_request,
+)
 
 
 class ReadOnlyInline(admin.TabularInline):  # type: ignore[type-arg]
@@ -56,7 +63,65 @@ class ReadOnlyInline(admin.TabularInline):  # type: ignore[type-arg]
         return [str(name) for name in self.fields or []]
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+class HistoryAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+    """Every object's page links to its audit trail: who changed it, when, before and after.
+
+    Changes made here are recorded too (the workflow's services record their own), so the
+    trail is whole whatever the interface.
+    """
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
+        fields = [str(name) for name in super().get_readonly_fields(request, obj)]
+        return [*fields, "history"] if obj is not None else fields
+
+    @admin.display(description="history")
+    def history(self, obj: Any) -> str:
+        url = reverse("admin:annotations_auditevent_changelist")
+        query = urlencode({"entity_type": obj._meta.model_name, "entity_id": obj.pk})
+        count = AuditEvent.objects.filter(
+            entity_type=obj._meta.model_name, entity_id=obj.pk
+        ).count()
+        return format_html('<a href="{}?{}">{} recorded change(s)</a>', url, query, count)
+
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+        with transaction.atomic():
+            before = _stored(obj) if change else None
+            super().save_model(request, obj, form, change)
+            audit_change(
+                actor=_user(request),
+                entity=obj,
+                before=before,
+                verb="changed" if change else "created",
+            )
+
+    def delete_model(self, request: HttpRequest, obj: Any) -> None:
+        with transaction.atomic():
+            audit_change(actor=_user(request), entity=obj, before=_stored(obj), verb="deleted")
+            super().delete_model(request, obj)
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> None:
+        for obj in queryset:
+            self.delete_model(request, obj)
+
+    def save_formset(self, request: HttpRequest, form: Any, formset: Any, change: bool) -> None:
+        with transaction.atomic():
+            instances = formset.save(commit=False)
+            for obj in formset.deleted_objects:
+                audit_change(actor=_user(request), entity=obj, before=_stored(obj), verb="deleted")
+                obj.delete()
+            for obj in instances:
+                before = _stored(obj) if obj.pk else None
+                obj.save()
+                audit_change(
+                    actor=_user(request),
+                    entity=obj,
+                    before=before,
+                    verb="changed" if before is not None else "created",
+                )
+            formset.save_m2m()
+
+
+class ReadOnlyAdmin(HistoryAdmin):
     """For append-only history: viewable, never added, edited or deleted by hand."""
 
     def has_add_permission(self, request: HttpRequest) -> bool:
@@ -81,7 +146,7 @@ class MembershipInline(admin.TabularInline):  # type: ignore[type-arg]
 
 
 @admin.register(Project)
-class ProjectAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+class ProjectAdmin(HistoryAdmin):
     list_display = ["name", "reviews_required", "lease_minutes", "dispute_tolerance", "created_at"]
     search_fields = ["name", "description"]
     inlines = [LabelInline, MembershipInline]
@@ -99,7 +164,7 @@ class ProjectAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
 
 
 @admin.register(Label)
-class LabelAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+class LabelAdmin(HistoryAdmin):
     list_display = ["value", "name", "project", "hotkey", "swatch"]
     list_filter = ["project"]
     search_fields = ["value", "name"]
@@ -112,7 +177,7 @@ class LabelAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
 
 
 @admin.register(Membership)
-class MembershipAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+class MembershipAdmin(HistoryAdmin):
     list_display = ["user", "project", "role", "created_at"]
     list_filter = ["role", "project"]
     search_fields = ["user__username", "project__name"]
@@ -184,7 +249,7 @@ class DocumentImportForm(forms.ModelForm):  # type: ignore[type-arg]
 
 
 @admin.register(Document)
-class DocumentAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+class DocumentAdmin(HistoryAdmin):
     list_display = [
         "title",
         "project",
@@ -215,6 +280,7 @@ class DocumentAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
             "previous_version",
             "imported_by",
             "created_at",
+            "history",
         ]
 
     def get_form(
@@ -376,7 +442,7 @@ class SpanInline(admin.TabularInline):  # type: ignore[type-arg]
 
 
 @admin.register(Assignment)
-class AssignmentAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+class AssignmentAdmin(HistoryAdmin):
     list_display = [
         "id",
         "document",
@@ -405,9 +471,9 @@ class AssignmentAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
         return False  # Assignments come from the queue, never by hand.
 
     def has_change_permission(self, request: HttpRequest, obj: Assignment | None = None) -> bool:
-        if obj is not None and obj.state == AssignmentState.SUBMITTED:
-            return False
-        return super().has_change_permission(request, obj)
+        # States change only through the workflow (claim, release, submit, expiry), which
+        # keeps the version, lease and audit trail right; the admin shows them.
+        return False
 
     def has_delete_permission(self, request: HttpRequest, obj: Assignment | None = None) -> bool:
         return False
@@ -502,10 +568,19 @@ class DocumentAgreementAdmin(ReadOnlyAdmin):
 
 @admin.register(AuditEvent)
 class AuditEventAdmin(ReadOnlyAdmin):
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
+        return [field.name for field in AuditEvent._meta.fields]
+
     list_display = ["created_at", "action", "entity_type", "entity_id", "actor", "project"]
     list_filter = ["action", "entity_type", "project"]
     search_fields = ["action", "entity_type", "actor__username"]
     date_hierarchy = "created_at"
+
+
+def _stored(obj: Any) -> dict[str, Any] | None:
+    """The object as the database holds it now (before the admin's change), or None."""
+    stored = type(obj)._default_manager.filter(pk=obj.pk).first()
+    return model_snapshot(stored) if stored is not None else None
 
 
 def _user(request: HttpRequest) -> Any:

@@ -6,15 +6,21 @@ when input was invalid), whatever raised it: a serializer, a service, or the dat
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import RequestDataTooBig
 from django.db import IntegrityError
 from django.http import Http404
 from rest_framework import exceptions as drf_exceptions
 from rest_framework import status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
+
+from annotations.ratelimit import RateLimited
+from annotations.ratelimit import body as rate_limited_body
 
 
 class DomainError(Exception):
@@ -135,6 +141,21 @@ def _body(
     return body
 
 
+def quoted(value: object, limit: int = 100) -> str:
+    """A user's value quoted for a message in JSON string syntax, never a Python repr."""
+    return json.dumps(str(value)[:limit], ensure_ascii=False)
+
+
+def too_large_body() -> dict[str, Any]:
+    """The error body for a request past the documented size limit."""
+    limit = settings.FACTCHECK_REQUEST_MAX_BYTES
+    return _body(
+        "too_large",
+        f"The request body is larger than the {limit // (1024 * 1024)} MB limit "
+        f"(one document may be {settings.FACTCHECK_IMPORT_MAX_BYTES // (1024 * 1024)} MB).",
+    )
+
+
 def _flatten_validation(detail: Any, path: str = "") -> dict[str, list[str]]:
     """DRF's nested error detail as one level of `{field: [reasons]}`, nested names dotted.
 
@@ -171,6 +192,12 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response |
             code, http_status, message = CONSTRAINT_MESSAGES[name]
             return Response(_body(code, message, constraint=name), status=http_status)
         return None
+    if isinstance(exc, RateLimited):
+        return Response(
+            rate_limited_body(exc), status=429, headers={"Retry-After": str(exc.retry_after)}
+        )
+    if isinstance(exc, RequestDataTooBig):
+        return Response(too_large_body(), status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE)
     if isinstance(exc, Http404):
         exc = drf_exceptions.NotFound()
     elif isinstance(exc, DjangoPermissionDenied):

@@ -108,5 +108,6 @@ urlpatterns = [
         name="document-verdicts",
     ),
     # Last: any other path under /api/v1/ answers 404 in the API's JSON error shape.
-    re_path(r"^(?P<path>.*)$", endpoint_not_found, name="not-found"),
+    # [\s\S], not ".": a newline in the path (%0A) must match too, or Django's HTML 404 answers.
+    re_path(r"^(?P<path>[\s\S]*)$", endpoint_not_found, name="not-found"),
 ]

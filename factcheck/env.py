@@ -6,9 +6,13 @@ generated development secret is written in exactly one place.
 
 from __future__ import annotations
 
+import itertools
 import os
 import secrets
 from pathlib import Path
+
+DEVELOPMENT_KEY_PREFIX = "django-insecure-"
+GENERATED_MARKER = "# Generated for local development on first start; never commit."
 
 
 class ConfigurationError(RuntimeError):
@@ -39,13 +43,34 @@ def ensure_development_secret(path: Path) -> str:
     existing = os.environ.get("SECRET_KEY")
     if existing:
         return existing
-    key = secrets.token_urlsafe(50)
+    # Django's own prefix for keys that must not reach production: `check --deploy` flags it,
+    # and production refuses it (`refuse_development_secret`).
+    key = DEVELOPMENT_KEY_PREFIX + secrets.token_urlsafe(50)
     with path.open("a", encoding="utf-8") as handle:
-        handle.write(
-            f"# Generated for local development on first start; never commit.\nSECRET_KEY={key}\n"
-        )
+        handle.write(f"{GENERATED_MARKER}\nSECRET_KEY={key}\n")
     os.environ["SECRET_KEY"] = key
     return key
+
+
+def refuse_development_secret(key: str, path: Path) -> None:
+    """Stop production start-up if `key` is one development generated (into `path` or not).
+
+    A key generated on a laptop sits in a file nobody guards; production silently used it.
+    Keys generated before the prefix existed are recognised by the marker line above them.
+    """
+    generated: set[str] = set()
+    if path.exists():
+        lines = path.read_text(encoding="utf-8").splitlines()
+        generated |= {
+            line.partition("=")[2].strip().strip("'\"")
+            for previous, line in itertools.pairwise(lines)
+            if previous.strip() == GENERATED_MARKER and line.startswith("SECRET_KEY=")
+        }
+    if key.startswith(DEVELOPMENT_KEY_PREFIX) or key in generated:
+        raise ConfigurationError(
+            "SECRET_KEY is the development key generated into .env; production needs a secret "
+            "of its own (set SECRET_KEY, and remove the generated line from the env file)."
+        )
 
 
 def env_str(name: str, default: str | None = None, *, required: bool = False) -> str | None:

@@ -23,6 +23,7 @@ from factcheck.env import (
     env_list,
     env_str,
     load_dotenv,
+    refuse_development_secret,
 )
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -35,7 +36,8 @@ if DJANGO_ENV not in {"development", "production"}:
 PRODUCTION = DJANGO_ENV == "production"
 
 if PRODUCTION:
-    SECRET_KEY = env_str("SECRET_KEY", required=True)
+    SECRET_KEY = env_str("SECRET_KEY", required=True) or ""
+    refuse_development_secret(SECRET_KEY, ENV_FILE)
     DEBUG = env_bool("DEBUG", default=False)
     ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", [])
     if not ALLOWED_HOSTS:
@@ -59,16 +61,19 @@ INSTALLED_APPS = [
     "rest_framework",
     "rest_framework.authtoken",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
     "annotations",
     "annotations.web",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "annotations.middleware.RequestSizeLimitMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "annotations.ratelimit.RateLimitMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "annotations.web.csp.ContentSecurityPolicyMiddleware",
@@ -128,13 +133,30 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
+# --- Password guessing (annotations/ratelimit.py) -------------------------------------------
+# Django's ModelBackend, refusing logins over the limits before any password is checked.
+AUTHENTICATION_BACKENDS = ["annotations.ratelimit.RateLimitedModelBackend"]
+FACTCHECK_AUTH_FAILURES_PER_ACCOUNT = env_int("FACTCHECK_AUTH_FAILURES_PER_ACCOUNT", default=10)
+FACTCHECK_AUTH_FAILURES_PER_ADDRESS = env_int("FACTCHECK_AUTH_FAILURES_PER_ADDRESS", default=50)
+FACTCHECK_AUTH_FAILURE_WINDOW = env_int("FACTCHECK_AUTH_FAILURE_WINDOW", default=15 * 60)
+# Behind the reverse proxy every request comes from the proxy: read the client's address from
+# the header it sets (compose's nginx sets X-Real-IP). Unset: REMOTE_ADDR.
+FACTCHECK_CLIENT_ADDRESS_HEADER = env_str("FACTCHECK_CLIENT_ADDRESS_HEADER", None)
+
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = Path(env_str("STATIC_ROOT", str(BASE_DIR / "staticfiles")) or BASE_DIR)
+if PRODUCTION:
+    # Production serves the collected static files itself (WhiteNoise), so the admin and the
+    # API docs are styled even without the proxy; in compose, nginx serves them first.
+    MIDDLEWARE.insert(
+        MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1,
+        "whitenoise.middleware.WhiteNoiseMiddleware",
+    )
 # The frontend's login; the admin keeps its own for staff.
 LOGIN_URL = "/login/"
 LOGIN_REDIRECT_URL = "/"
@@ -184,11 +206,38 @@ SPECTACULAR_SETTINGS = {
         "ResolutionKindEnum": "annotations.models.adjudication.ResolutionKind",
     },
     "COMPONENT_SPLIT_REQUEST": True,
+    # Swagger UI from the app's own static files, not a CDN: the docs work with no internet.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "annotations.api.schema.add_common_errors",
+    ],
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+}
+
+# --- Cache: shared by every process through Redis when there is one ------------------------
+REDIS_URL = env_str("REDIS_URL", required=PRODUCTION)
+# Token users (annotations/api/authentication.py) and login-failure counts
+# (annotations/ratelimit.py) live here.
+CACHES: dict[str, dict[str, Any]] = {
+    "default": (
+        {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            # Fail fast when Redis is down: callers fall back to the database, or go unlimited.
+            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
+        }
+        if REDIS_URL
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    )
+    # Apart from Celery's keys when both share one Redis database.
+    | {"KEY_PREFIX": "factcheck"}
 }
 
 # --- Celery ---------------------------------------------------------------------------------
-REDIS_URL = env_str("REDIS_URL", required=PRODUCTION)
-CELERY_BROKER_URL = REDIS_URL or "memory://"
+# A host in the in-memory URL, or kombu warns "No hostname was supplied" on every start.
+CELERY_BROKER_URL = REDIS_URL or "memory://localhost/"
 CELERY_RESULT_BACKEND = None
 # Without a broker, development runs tasks in-process. With REDIS_URL set we never fall back
 # to synchronous execution: a task that cannot be sent stays recorded as queued and is sent
@@ -234,22 +283,20 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, Any]] = {
 }
 CELERY_TIMEZONE = TIME_ZONE
 
-# --- Cache ----------------------------------------------------------------------------------
-# Shared by every web process through Redis when there is one (token users, see
-# annotations/api/authentication.py); per-process memory in development without Redis.
-if REDIS_URL:
-    CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": REDIS_URL,
-            "KEY_PREFIX": "factcheck",
-            # Fail fast when Redis is down: callers fall back to the database.
-            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
-        }
-    }
-
-# --- Domain limits --------------------------------------------------------------------------
+# --- Size limits: one set of numbers (README "Limits"; nginx's client_max_body_size matches) --
+# One document's text, from any source (file, JSON body, CLI).
 FACTCHECK_IMPORT_MAX_BYTES = env_int("FACTCHECK_IMPORT_MAX_BYTES", default=5 * 1024 * 1024)
+# One request body: room for a largest document escaped into JSON with its metadata. Larger
+# declared bodies get a JSON 413 before they are read (annotations.middleware).
+FACTCHECK_REQUEST_MAX_BYTES = env_int(
+    "FACTCHECK_REQUEST_MAX_BYTES", default=FACTCHECK_IMPORT_MAX_BYTES + 3 * 1024 * 1024
+)
+# Django's own limit on a non-file body read into memory: the same number. The whole body of an
+# upload, files included, is bounded by the middleware's check of the declared length.
+DATA_UPLOAD_MAX_MEMORY_SIZE = FACTCHECK_REQUEST_MAX_BYTES
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440  # Django's default: larger uploads spill to a temp file.
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 1000
+DATA_UPLOAD_MAX_NUMBER_FILES = 100
 
 LOGGING = {
     "version": 1,

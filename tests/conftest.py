@@ -108,3 +108,20 @@ def api() -> Any:
 def _fast_password_hashing(settings: Any) -> None:
     """Factories hash a password per user; the production hasher is slow on purpose."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _own_cache(settings: Any) -> None:
+    """A fresh in-memory cache per test, so login-failure counts never leak between tests.
+
+    The Redis cache is tested on its own (`test_rate_limits`); clearing it here would flush
+    the Redis database Celery's queues share.
+    """
+    import uuid
+
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": uuid.uuid4().hex,
+        }
+    }

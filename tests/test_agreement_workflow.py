@@ -18,6 +18,7 @@ from annotations.models import (
     DocumentStatus,
     Resolution,
     ResolutionKind,
+    Role,
 )
 from annotations.selectors import agreement_for_project, verdicts_for_document
 from tests.agreement_support import claim_span, opinion_span, submit_review
@@ -402,7 +403,9 @@ def test_verdicts_stream_in_chunks_with_queries_independent_of_the_documents(tea
 
     def streamed() -> tuple[int, list[Any]]:
         # The documents list defers the text: the stream must not load it one by one.
-        listing = documents_visible(project=team.project).order_by("id")
+        listing = documents_visible(user=team.lead, project=team.project, role=Role.LEAD).order_by(
+            "id"
+        )
         with CaptureQueriesContext(connection) as queries:
             result = list(verdicts_for_documents(documents=listing, chunk_size=500))
         return len(queries), result

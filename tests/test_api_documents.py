@@ -9,7 +9,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from annotations.models import Document, DocumentStatus, Zone
-from tests.factories import DocumentFactory, SuggestionFactory
+from tests.factories import AssignmentFactory, DocumentFactory, SuggestionFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -20,7 +20,7 @@ def test_list_filters_searches_and_paginates_in_constant_queries(
     DocumentFactory.create_batch(55, project=team.project)
     DocumentFactory(project=team.project, title="Flood report", status=DocumentStatus.REVIEWED)
     DocumentFactory(project=team.other_project, title="Flood elsewhere")
-    api.force_authenticate(team.reviewer)
+    api.force_authenticate(team.lead)
     url = f"/api/v1/projects/{team.project.pk}/documents"
     # project with the caller's role, count, page: the same for any page size.
     with django_assert_num_queries(3):
@@ -46,6 +46,7 @@ def test_detail_has_text_zones_and_suggestions(
         document=document, engine="rules", engine_version="1", kind="body", start=0, end=10
     )
     SuggestionFactory(document=document, end=8, label="unsourced", reason="bare number")
+    AssignmentFactory(document=document, reviewer=team.reviewer)
     api.force_authenticate(team.reviewer)
     with django_assert_max_num_queries(4):
         body = api.get(f"/api/v1/documents/{document.pk}").json()

@@ -64,7 +64,7 @@ CASES = [
         "post",
         lambda w: f"/api/v1/projects/{w.p}/memberships",
         (401, 403, 404, 403, 200),
-        body=lambda w: {"username": w.team.outsider.username, "role": "reviewer"},
+        body=lambda w: {"username": w.team.reviewer2.username, "role": "lead"},
     ),
     Case(
         "documents list",

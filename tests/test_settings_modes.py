@@ -62,13 +62,51 @@ def test_production_settings_pass_the_deployment_check_with_no_warnings() -> Non
     assert "no issues" in result.stdout
 
 
-def test_development_start_up_says_tasks_run_eagerly_without_redis() -> None:
-    result = manage("check", env={})
-    assert result.returncode == 0, result.stderr
-    assert "Celery eager in-process (REDIS_URL is unset)" in result.stderr
-
-
 def test_a_malformed_mode_is_refused_by_name() -> None:
     result = manage("check", env={"DJANGO_ENV": "staging"})
     assert result.returncode != 0
     assert "DJANGO_ENV must be development or production" in result.stderr
+
+
+PRODUCTION = {
+    "DJANGO_ENV": "production",
+    "DATABASE_URL": "postgres://u@127.0.0.1:5432/db",
+    "REDIS_URL": "redis://127.0.0.1:6379/0",
+    "ALLOWED_HOSTS": "factcheck.example.org",
+}
+
+
+def test_production_refuses_the_secret_development_generated_into_the_env_file() -> None:
+    with tempfile.TemporaryDirectory() as folder:
+        env_file = Path(folder) / ".env"
+        first_run = manage("check", env={"FACTCHECK_ENV_FILE": str(env_file)})
+        assert first_run.returncode == 0, first_run.stderr
+        assert "SECRET_KEY=" in env_file.read_text()
+        generated = env_file.read_text()
+        result = manage("check", env={**PRODUCTION, "FACTCHECK_ENV_FILE": str(env_file)})
+        assert result.returncode != 0
+        assert "SECRET_KEY is the development key" in result.stderr
+        # Production never writes a key of its own either.
+        assert env_file.read_text() == generated
+
+
+def test_production_refuses_that_key_even_when_set_in_the_environment() -> None:
+    with tempfile.TemporaryDirectory() as folder:
+        env_file = Path(folder) / ".env"
+        manage("check", env={"FACTCHECK_ENV_FILE": str(env_file)})
+        key = next(
+            line.split("=", 1)[1]
+            for line in env_file.read_text().splitlines()
+            if line.startswith("SECRET_KEY=")
+        )
+        result = manage("check", env={**PRODUCTION, "SECRET_KEY": key})
+        assert result.returncode != 0
+        assert "SECRET_KEY is the development key" in result.stderr
+
+
+def test_production_without_a_secret_does_not_generate_one() -> None:
+    with tempfile.TemporaryDirectory() as folder:
+        env_file = Path(folder) / ".env"
+        result = manage("check", env={**PRODUCTION, "FACTCHECK_ENV_FILE": str(env_file)})
+        assert result.returncode != 0
+        assert not env_file.exists()

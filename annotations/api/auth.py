@@ -33,7 +33,7 @@ class TokenView(APIView):
     @extend_schema(
         operation_id="auth_token",
         request=TokenInputSerializer,
-        responses={200: TokenOutputSerializer, **errors(400)},
+        responses={200: TokenOutputSerializer, **errors(400, 429)},
         auth=[],
     )
     def post(self, request: Request) -> Response:

@@ -31,6 +31,8 @@ _DESCRIPTIONS = {
         "Conflict: wrong state (e.g. already submitted), lapsed lease, a stale `version` "
         "(`current` holds the current state), or a duplicate."
     ),
+    413: "The request body is larger than the documented limit.",
+    429: "Too many failed attempts from this account or address; see `Retry-After`.",
 }
 
 
@@ -53,6 +55,9 @@ class ErrorSerializer(serializers.Serializer[Any]):
     )
     constraint = serializers.CharField(
         required=False, help_text="For conflicts found by the database: the constraint's name."
+    )
+    retry_after = serializers.IntegerField(
+        required=False, min_value=1, help_text="For 429: seconds to wait, as in `Retry-After`."
     )
 
 

@@ -6,7 +6,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db.models import QuerySet
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.generics import ListAPIView
 from rest_framework.parsers import FormParser, MultiPartParser
@@ -88,9 +88,14 @@ class DocumentListView(ProjectScopedView, ListAPIView[Document]):
 
     class DocumentFilterSerializer(serializers.Serializer[Any]):
         status = serializers.ChoiceField(
-            choices=DocumentStatus.choices, required=False, allow_blank=True
+            choices=DocumentStatus.choices, required=False, allow_blank=True, help_text="Filter."
         )
-        search = serializers.CharField(required=False, allow_blank=True, max_length=200)
+        search = serializers.CharField(
+            required=False,
+            allow_blank=True,
+            max_length=200,
+            help_text="Words in the title, author or outlet.",
+        )
 
     def get_queryset(self) -> QuerySet[Document]:
         # The project first: a project the caller may not see is 404 whatever the filters.
@@ -98,18 +103,16 @@ class DocumentListView(ProjectScopedView, ListAPIView[Document]):
         filters = self.DocumentFilterSerializer(data=self.request.query_params)
         filters.is_valid(raise_exception=True)
         return documents_visible(
+            user=self.request.user,
             project=project,
+            role=self.request.__dict__["_factcheck_roles"][project.pk],
             status=filters.validated_data.get("status") or None,
             search=filters.validated_data.get("search") or None,
         )
 
     @extend_schema(
-        parameters=[
-            OpenApiParameter("status", str, enum=DocumentStatus.values, description="Filter."),
-            OpenApiParameter(
-                "search", str, description="Words in the title, author or outlet (200 at most)."
-            ),
-        ],
+        # The filter serializer documents the parameters: its choices and length limit.
+        parameters=[DocumentFilterSerializer],
         responses={200: DocumentSummaryOutputSerializer(many=True), **errors(400, 401, 404)},
     )
     def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
@@ -179,6 +182,11 @@ class DocumentUploadView(ProjectScopedView):
                 items.append(too_large)
                 continue
             items.extend(parse_bytes(name, upload.read(), max_bytes=limit))
+        refused = [item for item in items if isinstance(item, Refusal)]
+        if len(refused) == len(items):
+            # Nothing to import: a refusal, answered like any other bad input.
+            reasons = [f"{item.origin}: {item.reason}" for item in refused]
+            raise InvalidInput(f"files: {reasons[0]}", fields={"files": reasons})
         report = services.documents_import(
             project=project, items=items, imported_by=caller(request)
         )

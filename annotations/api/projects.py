@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib.auth.models import User
 from django.db.models import QuerySet
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
@@ -19,7 +18,7 @@ from annotations.api.outputs import ProjectOutputSerializer
 from annotations.exceptions import InvalidInput
 from annotations.models import Membership, Project, Role
 from annotations.permissions import IsProjectAdmin, IsProjectLead, IsProjectMember, IsSuperuser
-from annotations.selectors import projects_visible
+from annotations.selectors import projects_visible, user_addable
 
 
 def _roles(user: Any, projects: list[Project]) -> dict[int, str | None]:
@@ -130,10 +129,12 @@ class MembershipListView(ProjectScopedView, ListAPIView[Membership]):
         project = self.get_project()
         data = self.MembershipSetInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        user = User.objects.filter(username=data.validated_data["username"]).first()
+        user = user_addable(actor=request.user, username=data.validated_data["username"])
         if user is None:
+            # The same answer for names that do not exist and names one may not see.
             raise InvalidInput(
-                "username: No such user.", fields={"username": ["No user with this name."]}
+                "username: No such user.",
+                fields={"username": ["No user with this name that you can add."]},
             )
         membership = services.membership_set(
             project=project, user=user, role=data.validated_data["role"], actor=request.user

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers, status
 from rest_framework.generics import ListAPIView
 from rest_framework.permissions import IsAuthenticated
@@ -66,7 +66,7 @@ class ProjectAssignmentsView(ProjectScopedView, ListAPIView[Assignment]):
 
     class AssignmentFilterSerializer(serializers.Serializer[Any]):
         state = serializers.ChoiceField(
-            choices=AssignmentState.choices, required=False, allow_blank=True
+            choices=AssignmentState.choices, required=False, allow_blank=True, help_text="Filter."
         )
 
     def get_queryset(self) -> Any:
@@ -81,9 +81,7 @@ class ProjectAssignmentsView(ProjectScopedView, ListAPIView[Assignment]):
         return assignments.order_by("-claimed_at", "-id")
 
     @extend_schema(
-        parameters=[
-            OpenApiParameter("state", str, enum=AssignmentState.values, description="Filter.")
-        ],
+        parameters=[AssignmentFilterSerializer],
         responses={200: AssignmentOutputSerializer(many=True), **errors(400, 401, 404)},
     )
     def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:

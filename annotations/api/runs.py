@@ -115,7 +115,11 @@ class PreannotateView(ProjectScopedView):
             if missing:
                 raise InvalidInput(
                     "document_ids: Not documents of this project.",
-                    fields={"document_ids": [f"Not in this project: {missing[:20]}"]},
+                    fields={
+                        "document_ids": [
+                            "Not in this project: " + ", ".join(map(str, missing[:20])) + "."
+                        ]
+                    },
                 )
         run = services.preannotation_request(
             project=project,

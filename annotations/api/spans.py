@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
@@ -23,13 +23,16 @@ from annotations.models import Assignment, EvidenceStance
 from annotations.permissions import IsAssignmentOwner
 from annotations.selectors import evidence_get, span_get
 
-_VERSION_PARAMETER = OpenApiParameter(
-    "version", int, required=True, description="The assignment version this write is based on."
-)
-
 
 class _VersionQuerySerializer(serializers.Serializer[Any]):
-    version = serializers.IntegerField(min_value=1)
+    version = serializers.IntegerField(
+        min_value=1, help_text="The assignment version this write is based on."
+    )
+
+
+# The query serializer itself documents the parameter, so the schema says what the code
+# checks (`minimum: 1`), not just "an integer".
+_VERSION_PARAMETER = _VersionQuerySerializer
 
 
 def _version_from_query(request: Request) -> int:

@@ -10,6 +10,7 @@ from annotations.selectors.access import (
     project_get,
     project_role,
     projects_visible,
+    user_addable,
 )
 from annotations.selectors.agreement import (
     agreement_for_project,
@@ -55,6 +56,7 @@ __all__ = [
     "run_get",
     "runs_visible",
     "span_get",
+    "user_addable",
     "verdicts_for_document",
     "verdicts_for_documents",
 ]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser, User
 from django.db.models import OuterRef, QuerySet, Subquery
 
 from annotations.exceptions import NotFound
@@ -55,3 +55,20 @@ def project_get(*, user: AnyUser, project_id: int) -> tuple[Project, Role]:
     if role is None:
         raise NotFound("No such project.")
     return project, Role(role)
+
+
+def user_addable(*, actor: AnyUser, username: str) -> User | None:
+    """The user named `username` if `actor` may give them a role, else None.
+
+    Superusers may add anyone. A project admin may add people they can already see, members of
+    projects they lead or admin, and never a superuser; every other name, known or not, is
+    None, so the answer cannot be used to probe which user names exist.
+    """
+    users = User.objects.filter(username=username)
+    if not getattr(actor, "is_superuser", False):
+        if not actor.is_authenticated:
+            return None
+        led = Membership.objects.filter(user_id=int(actor.pk), role__in=LEAD_ROLES)
+        members = Membership.objects.filter(project_id__in=led.values("project_id"))
+        users = users.filter(is_superuser=False, pk__in=members.values("user_id"))
+    return users.first()

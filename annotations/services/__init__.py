@@ -19,7 +19,13 @@ from annotations.services.agreement import (
     agreement_totals_rebuild,
     agreements_backfill,
 )
-from annotations.services.audit import audit_record, audit_record_each, audit_record_many
+from annotations.services.audit import (
+    audit_change,
+    audit_record,
+    audit_record_each,
+    audit_record_many,
+    model_snapshot,
+)
 from annotations.services.documents import ImportReport, documents_import
 from annotations.services.preannotation import (
     dispatch_items,
@@ -64,6 +70,7 @@ __all__ = [
     "assignment_snapshot",
     "assignment_submit",
     "assignments_expire",
+    "audit_change",
     "audit_record",
     "audit_record_each",
     "audit_record_many",
@@ -75,6 +82,7 @@ __all__ = [
     "evidence_add",
     "evidence_delete",
     "membership_set",
+    "model_snapshot",
     "preannotation_dispatch_pending",
     "preannotation_items_fail",
     "preannotation_request",

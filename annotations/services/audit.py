@@ -89,3 +89,43 @@ def audit_record_each(
     ]
     AuditEvent.objects.bulk_create(rows, batch_size=1000)
     return len(rows)
+
+
+def model_snapshot(obj: models.Model) -> dict[str, Any]:
+    """The object's stored fields as JSON values, for an audit row's `before` or `after`."""
+    snapshot: dict[str, Any] = {}
+    for field in obj._meta.concrete_fields:
+        value = getattr(obj, field.attname)
+        plain = value is None or isinstance(value, (str, int, float, bool, dict, list))
+        snapshot[field.attname] = value if plain else str(value)
+    return snapshot
+
+
+def audit_change(
+    *,
+    actor: Actor,
+    entity: models.Model,
+    before: Mapping[str, Any] | None,
+    verb: str,
+) -> AuditEvent | None:
+    """Record a change made outside the workflow's services (the admin): `<model>.<verb>` with
+    the stored fields before and after; nothing when nothing changed.
+
+    Precondition: called inside the transaction of the change, after it for created and changed
+    objects (so `after` is what was stored) and before it for deleted ones (`after` is None).
+    Side effects: inserts at most one AuditEvent.
+    """
+    after = None if verb == "deleted" else model_snapshot(entity)
+    if before is not None and after is not None and dict(before) == after:
+        return None
+    project = entity if isinstance(entity, Project) else getattr(entity, "project", None)
+    if verb == "deleted" and isinstance(entity, Project):
+        project = None  # the row must outlive the project (its events cascade with it)
+    return audit_record(
+        actor=actor,
+        action=f"{entity._meta.model_name}.{verb}",
+        entity=entity,
+        project=project if isinstance(project, Project) else None,
+        before=before,
+        after=after,
+    )

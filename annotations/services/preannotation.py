@@ -24,7 +24,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from annotations import preannotation as engine
-from annotations.exceptions import InvalidInput
+from annotations.exceptions import InvalidInput, quoted
 from annotations.models import (
     Document,
     DocumentStatus,
@@ -78,8 +78,8 @@ def preannotation_request(
     foreign = [d.pk for d in chosen if d.project_id != project.pk]
     if foreign:
         raise InvalidInput(
-            f"Documents {foreign} are not in project {project.name!r}.",
-            fields={"document_ids": [f"Not in this project: {foreign}"]},
+            f"Documents {_ids(foreign)} are not in project {quoted(project.name)}.",
+            fields={"document_ids": [f"Not in this project: {_ids(foreign)}."]},
         )
     with transaction.atomic(savepoint=False):
         run = PreannotationRun.objects.create(
@@ -126,7 +126,10 @@ def dispatch_items(item_ids: Sequence[int]) -> int:
     from annotations.tasks.preannotation import preannotate_items
 
     sent = 0
-    batches = [list(item_ids[i : i + BATCH_SIZE]) for i in range(0, len(item_ids), BATCH_SIZE)]
+    # In-process (eager) tasks gain nothing from batching; one document per task lets the
+    # command show progress document by document.
+    size = 1 if settings.CELERY_TASK_ALWAYS_EAGER else BATCH_SIZE
+    batches = [list(item_ids[i : i + size]) for i in range(0, len(item_ids), size)]
     try:
         for batch in batches:
             if settings.CELERY_TASK_ALWAYS_EAGER:
@@ -409,3 +412,8 @@ def _close_run_if_complete(run_id: int, now: datetime) -> None:
         project=run.project,
         after={"state": run.state, "done": run.documents_done, "failed": run.documents_failed},
     )
+
+
+def _ids(ids: list[int]) -> str:
+    """Ids for a message, as words (the first 20), not a Python list."""
+    return ", ".join(map(str, ids[:20])) + (" and more" if len(ids) > 20 else "")

@@ -7,7 +7,7 @@ from typing import Any
 from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
 
-from annotations.exceptions import InvalidInput
+from annotations.exceptions import InvalidInput, quoted
 from annotations.models import Label, Membership, Project, Role
 from annotations.services.audit import Actor, audit_record
 
@@ -96,7 +96,7 @@ def membership_set(*, project: Project, user: User, role: str, actor: Actor = No
     """
     if role not in Role.values:
         raise InvalidInput(
-            f"Unknown role {role!r}; expected one of {', '.join(Role.values)}.",
+            f"Unknown role {quoted(role)}; expected one of {', '.join(Role.values)}.",
             fields={"role": [f"Must be one of {', '.join(Role.values)}."]},
         )
     with transaction.atomic():

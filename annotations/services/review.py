@@ -36,11 +36,13 @@ is refused with 409 and the current state, never silently overwritten.
 
 from __future__ import annotations
 
+import ipaddress
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, cast
+from urllib.parse import urlsplit
 
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
@@ -56,6 +58,7 @@ from annotations.exceptions import (
     StaleVersion,
     WrongState,
     constraint_name,
+    quoted,
 )
 from annotations.models import (
     Assignment,
@@ -583,7 +586,9 @@ def _checked_offsets(text: str, *, start: Any, end: Any, quote: str | None) -> t
     if quote is not None and quote != actual:
         raise InvalidInput(
             "quote: Does not match the text at these offsets.",
-            fields={"quote": [f"Does not match the text at [{start}:{end}], which is {actual!r}."]},
+            fields={
+                "quote": [f"Does not match the text at [{start}:{end}], which is {quoted(actual)}."]
+            },
         )
     return start, end, actual
 
@@ -599,8 +604,10 @@ def _checked_label(project: Project, label: str, *, known: bool | None = None) -
     if not known:
         values = ", ".join(Label.objects.filter(project=project).values_list("value", flat=True))
         raise InvalidInput(
-            f"label: Unknown label {label!r}.",
-            fields={"label": [f"Unknown label {label!r}; this project's labels are {values}."]},
+            f"label: Unknown label {quoted(label)}.",
+            fields={
+                "label": [f"Unknown label {quoted(label)}; this project's labels are {values}."]
+            },
         )
     return label
 
@@ -898,12 +905,22 @@ def evidence_add(
             "url: Only http and https links are accepted.",
             fields={"url": ["Must be an http:// or https:// address with a host."]},
         ) from error
+    if not _public_host(url):
+        raise InvalidInput(
+            "url: Not a public address.",
+            fields={
+                "url": [
+                    "Must point to a public site, not localhost or a private, loopback, "
+                    "link-local or reserved address."
+                ]
+            },
+        )
     # Store the scheme in lower case: the database's check compares case-sensitively.
     scheme, rest = url.split("://", 1)
     url = f"{scheme.lower()}://{rest}"
     if stance not in EvidenceStance.values:
         raise InvalidInput(
-            f"stance: Unknown stance {stance!r}.",
+            f"stance: Unknown stance {quoted(stance)}.",
             fields={"stance": [f"Must be one of {', '.join(EvidenceStance.values)}."]},
         )
     if len(title) > EVIDENCE_TITLE_MAX_CHARS:
@@ -929,7 +946,13 @@ def evidence_add(
             action="evidence.added",
             entity=link,
             project=locked.project,
-            after={"span": span.pk, "url": url, "stance": stance},
+            after={
+                "span": span.pk,
+                "url": url,
+                "stance": stance,
+                "title": title,
+                "quoted_passage": quoted_passage,
+            },
         )
     link.span = span
     span.assignment = locked
@@ -954,8 +977,30 @@ def evidence_delete(
             action="evidence.deleted",
             entity=link,
             project=locked.project,
-            before={"span": link.span_id, "url": link.url, "stance": link.stance},
+            before={
+                "span": link.span_id,
+                "url": link.url,
+                "stance": link.stance,
+                "title": link.title,
+                "quoted_passage": link.quoted_passage,
+            },
         )
         EvidenceLink.objects.filter(pk=link.pk).delete()
         _touch(locked, now)
     return locked.version
+
+
+def _public_host(url: str) -> bool:
+    """False for links to this machine or a private network: evidence is for every reviewer and
+    lead to open, and a link to `localhost` or `169.254.169.254` only ever reaches the reader's
+    own network (a way to aim a colleague's browser at an intranet page). No DNS lookup: names
+    are judged by their spelling only, so this is a guard against mistakes and crude tricks.
+    """
+    host = (urlsplit(url).hostname or "").rstrip(".").lower()
+    if host == "localhost" or host.endswith((".localhost", ".local", ".internal")):
+        return False
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        return True
+    return address.is_global

@@ -10,7 +10,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from tqdm import tqdm
 
-from annotations.importing import SUPPORTED_SUFFIXES, ImportItem, read_paths
+from annotations.importing import SUPPORTED_SUFFIXES, ImportItem, count_items, read_paths
 from annotations.models import Project
 from annotations.services import documents_import, project_get_or_create
 
@@ -60,7 +60,12 @@ class Command(BaseCommand):
 
         items = read_paths(options["paths"], max_bytes=options["max_bytes"])
         show_progress = not options["no_progress"] and options["verbosity"] > 0
-        with tqdm(desc="Importing", unit=" doc", disable=not show_progress, file=sys.stderr) as bar:
+        total = (
+            count_items(options["paths"], max_bytes=options["max_bytes"]) if show_progress else None
+        )
+        with tqdm(
+            total=total, desc="Importing", unit=" doc", disable=not show_progress, file=sys.stderr
+        ) as bar:
 
             def advance(_: ImportItem) -> None:
                 bar.update(1)
