@@ -83,6 +83,13 @@ def bench_review(args: argparse.Namespace) -> list[Row]:
     )
 
 
+def bench_web() -> list[Row]:
+    """The frontend in Chromium on seed 002 (see bench/web.py)."""
+    from bench.web import bench_web as run
+
+    return run()
+
+
 BENCHMARKS: dict[str, Callable[[argparse.Namespace], list[Row]]] = {
     "import": lambda args: bench_import(args.documents),
     "quality": lambda args: preannotation.bench_quality(),
@@ -91,6 +98,7 @@ BENCHMARKS: dict[str, Callable[[argparse.Namespace], list[Row]]] = {
         args.e2e_documents, os.environ["DATABASE_URL"], os.environ["REDIS_URL"]
     ),
     "review": bench_review,
+    "web": lambda args: bench_web(),
     "agreement": lambda args: agreement.bench_agreement(args.agreement_documents, 2000),
     "review-loop": lambda args: review_loop.bench_review_loop(),
     # No database needed: also runs alone as `python bench/pathological.py`.

@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "annotations",
+    "annotations.web",
 ]
 
 MIDDLEWARE = [
@@ -75,6 +76,7 @@ MIDDLEWARE = [
     "annotations.ratelimit.RateLimitMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "annotations.web.csp.ContentSecurityPolicyMiddleware",
 ]
 
 ROOT_URLCONF = "factcheck.urls"
@@ -155,7 +157,10 @@ if PRODUCTION:
         MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1,
         "whitenoise.middleware.WhiteNoiseMiddleware",
     )
-LOGIN_URL = "/admin/login/"
+# The frontend's login; the admin keeps its own for staff.
+LOGIN_URL = "/login/"
+LOGIN_REDIRECT_URL = "/"
+LOGOUT_REDIRECT_URL = "/login/"
 
 # --- Security (production values; `check --deploy` must be clean) ---------------------------
 SESSION_COOKIE_SECURE = PRODUCTION

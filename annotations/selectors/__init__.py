@@ -22,6 +22,11 @@ from annotations.selectors.agreement import (
 )
 from annotations.selectors.documents import document_get, documents_visible
 from annotations.selectors.jobs import job_get, jobs_visible
+from annotations.selectors.overview import (
+    ProjectOverview,
+    current_document_agreements,
+    project_overviews,
+)
 from annotations.selectors.review import (
     assignment_get,
     assignment_with_detail,
@@ -33,10 +38,12 @@ from annotations.selectors.runs import run_get, runs_visible
 
 __all__ = [
     "LEAD_ROLES",
+    "ProjectOverview",
     "agreement_for_project",
     "assignment_get",
     "assignment_with_detail",
     "assignments_visible",
+    "current_document_agreements",
     "dispute_detail",
     "dispute_get",
     "disputes_visible",
@@ -46,6 +53,7 @@ __all__ = [
     "job_get",
     "jobs_visible",
     "project_get",
+    "project_overviews",
     "project_role",
     "projects_visible",
     "run_get",
