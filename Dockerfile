@@ -11,6 +11,8 @@ RUN pip install --no-cache-dir . && pip uninstall -y factcheck
 
 COPY --chown=factcheck:factcheck . .
 RUN DJANGO_ENV=development SECRET_KEY=build-only python manage.py collectstatic --noinput
+# The jobs folder (a shared volume in compose) starts out owned by the app's user.
+RUN mkdir -p /var/lib/factcheck/jobs && chown factcheck:factcheck /var/lib/factcheck/jobs
 
 USER factcheck
 EXPOSE 8000

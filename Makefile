@@ -25,8 +25,9 @@ run: migrate
 	$(PY) manage.py seed_demo
 	@echo
 	@echo "  factcheck is starting on http://$(HOST):$(PORT)/"
-	@echo "  Admin:   http://$(HOST):$(PORT)/admin/   (users admin, lead, reviewer1, reviewer2;"
-	@echo "           password: FACTCHECK_DEMO_PASSWORD in .env)"
+	@echo "  Log in:  http://$(HOST):$(PORT)/   as reviewer1 or reviewer2 to review, lead to settle disputes"
+	@echo "           (password: FACTCHECK_DEMO_PASSWORD in .env)"
+	@echo "  Admin:   http://$(HOST):$(PORT)/admin/   (user admin only: the other users are not staff)"
 	@echo "  API:     http://$(HOST):$(PORT)/api/docs/"
 	@echo
 	$(PY) manage.py runserver $(HOST):$(PORT)

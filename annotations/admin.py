@@ -19,7 +19,6 @@ from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 
 from annotations.admin_exports import DOCUMENT_EXPORT_ACTIONS, PROJECT_EXPORT_ACTIONS
-from annotations.exceptions import InvalidInput
 from annotations.importing import Refusal, parse_record
 from annotations.models import (
     Assignment,
@@ -28,6 +27,7 @@ from annotations.models import (
     Document,
     DocumentAgreement,
     EvidenceLink,
+    Job,
     Label,
     Membership,
     PreannotationItem,
@@ -43,7 +43,7 @@ from annotations.services import (
     audit_change,
     documents_import,
     model_snapshot,
-    preannotation_request,
+    preannotation_job_request,
 )
 
 
@@ -155,13 +155,13 @@ class ProjectAdmin(HistoryAdmin):
 
     @admin.action(description="Re-run pre-annotation on every document (force)")
     def preannotate_projects(self, request: HttpRequest, queryset: QuerySet[Project]) -> None:
+        # A background job per project: creating a run for thousands of documents and sending
+        # it can outlast the request.
         for project in queryset:
-            run = preannotation_request(project=project, force=True, requested_by=_user(request))
-            self.message_user(
-                request,
-                f"{project}: run #{run.pk} queued for {run.documents_total} document(s).",
-                messages.SUCCESS,
+            job = preannotation_job_request(
+                project=project, document_ids=None, force=True, requested_by=_user(request)
             )
+            self.message_user(request, _job_message(project, job), messages.SUCCESS)
 
 
 @admin.register(Label)
@@ -345,22 +345,20 @@ class DocumentAdmin(HistoryAdmin):
         for document in queryset.select_related("project"):
             by_project.setdefault(document.project_id, []).append(document)
         for documents in by_project.values():
-            try:
-                run = preannotation_request(
-                    project=documents[0].project,
-                    documents=documents,
-                    force=True,
-                    requested_by=_user(request),
-                )
-            except InvalidInput as error:
-                self.message_user(request, error.message, messages.ERROR)
-                continue
-            self.message_user(
-                request,
-                f"{documents[0].project}: run #{run.pk} queued for "
-                f"{run.documents_total} document(s).",
-                messages.SUCCESS,
+            job = preannotation_job_request(
+                project=documents[0].project,
+                document_ids=[document.pk for document in documents],
+                force=True,
+                requested_by=_user(request),
             )
+            self.message_user(request, _job_message(documents[0].project, job), messages.SUCCESS)
+
+
+def _job_message(project: Project, job: Job) -> str:
+    return (
+        f"{project}: pre-annotation job #{job.pk} queued for {job.progress_total} document(s); "
+        f"follow it under Jobs or at /api/v1/jobs/{job.pk}."
+    )
 
 
 class PreannotationItemInline(ReadOnlyInline):
@@ -582,6 +580,23 @@ def _stored(obj: Any) -> dict[str, Any] | None:
     """The object as the database holds it now (before the admin's change), or None."""
     stored = type(obj)._default_manager.filter(pk=obj.pk).first()
     return model_snapshot(stored) if stored is not None else None
+
+
+@admin.register(Job)
+class JobAdmin(ReadOnlyAdmin):
+    """Background jobs (imports, pre-annotation requests, exports): state, progress, report."""
+
+    list_display = [
+        "id",
+        "kind",
+        "project",
+        "state",
+        "progress_done",
+        "progress_total",
+        "created_at",
+    ]
+    list_filter = ["kind", "state", "project"]
+    list_select_related = ["project"]
 
 
 def _user(request: HttpRequest) -> Any:

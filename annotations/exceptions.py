@@ -12,7 +12,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import RequestDataTooBig
-from django.db import IntegrityError
+from django.db import IntegrityError, InterfaceError, OperationalError
 from django.http import Http404
 from rest_framework import exceptions as drf_exceptions
 from rest_framework import status
@@ -73,6 +73,13 @@ class LeaseExpired(WrongState):
     """The assignment's lease ran out; ask the queue again to get the document back."""
 
     code = "lease_expired"
+
+
+class Gone(DomainError):
+    """The object existed but is no more (e.g. a job's file past its expiry)."""
+
+    code = "gone"
+    http_status = status.HTTP_410_GONE
 
 
 class StaleVersion(DomainError):
@@ -146,9 +153,10 @@ def quoted(value: object, limit: int = 100) -> str:
     return json.dumps(str(value)[:limit], ensure_ascii=False)
 
 
-def too_large_body() -> dict[str, Any]:
-    """The error body for a request past the documented size limit."""
-    limit = settings.FACTCHECK_REQUEST_MAX_BYTES
+def too_large_body(limit: int | None = None) -> dict[str, Any]:
+    """The error body for a request past the documented size limit (`limit`, by default the
+    one for every request but uploads)."""
+    limit = limit or settings.FACTCHECK_REQUEST_MAX_BYTES
     return _body(
         "too_large",
         f"The request body is larger than the {limit // (1024 * 1024)} MB limit "
@@ -180,8 +188,24 @@ def _flatten_validation(detail: Any, path: str = "") -> dict[str, list[str]]:
     return {name: [str(detail)]}
 
 
+# Seconds a client should wait before retrying after the database was unreachable.
+DATABASE_RETRY_AFTER = 5
+
+
 def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     """Render every error in the one shape; unknown exceptions stay 500s (they are bugs)."""
+    if isinstance(exc, (OperationalError, InterfaceError)):
+        # The database connection dropped or the server is unreachable: the transaction was
+        # rolled back, so nothing was half-written and the same request may simply be retried.
+        # The broken connection is discarded when the request ends (conn_health_checks).
+        return Response(
+            _body(
+                "database_unavailable",
+                "The database is unavailable right now; nothing was changed. Retry shortly.",
+            ),
+            status=status.HTTP_503_SERVICE_UNAVAILABLE,
+            headers={"Retry-After": str(DATABASE_RETRY_AFTER)},
+        )
     if isinstance(exc, DomainError):
         return Response(
             _body(exc.code, exc.message, exc.fields, **exc.extra), status=exc.http_status

@@ -9,6 +9,7 @@ from annotations.api import (
     documents,
     exports,
     health,
+    jobs,
     projects,
     queue,
     runs,
@@ -115,6 +116,8 @@ urlpatterns = [
         exports.DocumentExportView.as_view(),
         name="document-export",
     ),
+    path("jobs/<int:job_id>", jobs.JobDetailView.as_view(), name="job"),
+    path("jobs/<int:job_id>/download", jobs.JobDownloadView.as_view(), name="job-download"),
     # Last: any other path under /api/v1/ answers 404 in the API's JSON error shape.
     # [\s\S], not ".": a newline in the path (%0A) must match too, or Django's HTML 404 answers.
     re_path(r"^(?P<path>[\s\S]*)$", endpoint_not_found, name="not-found"),

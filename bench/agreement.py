@@ -85,6 +85,7 @@ def bench_alignment(documents: int = 2000, reviewers: int = 3, spans: int = 20) 
             )
         corpus.append(reviews)
     started = time.perf_counter()
+    cpu = time.process_time()
     rows = []
     disputes = 0
     for reviews in corpus:
@@ -99,12 +100,18 @@ def bench_alignment(documents: int = 2000, reviewers: int = 3, spans: int = 20) 
         )
         rows.append((measured.stats, None))
     aligned = time.perf_counter() - started
+    # CPU time too: on a shared machine the wall clock also counts time waiting for a core.
+    aligned_cpu = time.process_time() - cpu
     started = time.perf_counter()
     figures = project_figures(rows=rows, labels=list(LABELS))
     summed = time.perf_counter() - started
     shape = f"{documents} docs x {reviewers} reviewers x {spans} spans"
     return [
-        ("agreement", f"align + metrics, {shape}", f"{aligned:.2f} s (target < 5 s)"),
+        (
+            "agreement",
+            f"align + metrics, {shape}",
+            f"{aligned:.2f} s wall, {aligned_cpu:.2f} s CPU (target < 5 s)",
+        ),
         ("agreement", "per document", f"{aligned / documents * 1000:.2f} ms"),
         ("agreement", f"project figures summed from {documents} docs", f"{summed * 1000:.0f} ms"),
         (
@@ -218,6 +225,10 @@ def bench_completing_submit(documents: int = 100_000, samples: int = 30) -> list
 
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")  # fresh statistics after the bulk load, as autovacuum would
+    # The filler bypassed the services: build the project's running total from its rows.
+    started = time.perf_counter()
+    services.agreement_totals_rebuild(project=project)
+    rebuilt = time.perf_counter() - started
     rng = random.Random(5)
     texts = []
     for title, text in generated_documents(samples, seed=23):
@@ -234,14 +245,16 @@ def bench_completing_submit(documents: int = 100_000, samples: int = 30) -> list
     )
 
     recorded: list[float] = []
+    recorded_cpu: list[float] = []
     original: Callable[..., Any] = review_service.agreement_record  # type: ignore[attr-defined]
 
     def timed(**kwargs: Any) -> Any:
-        began = time.perf_counter()
+        began, cpu = time.perf_counter(), time.process_time()
         try:
             return original(**kwargs)
         finally:
             recorded.append(time.perf_counter() - began)
+            recorded_cpu.append(time.process_time() - cpu)
 
     plain: list[float] = []
     completing: list[float] = []
@@ -291,6 +304,7 @@ def bench_completing_submit(documents: int = 100_000, samples: int = 30) -> list
     added = statistics.median(completing) - statistics.median(plain)
     return [
         ("agreement", f"filler: {documents - samples:,} settled docs", f"{filled:.1f} s"),
+        ("agreement", "agreement_totals_rebuild over the filler", f"{rebuilt:.1f} s"),
         ("agreement", "plain submit, median", ms(plain)),
         (
             "agreement",
@@ -307,9 +321,10 @@ def bench_completing_submit(documents: int = 100_000, samples: int = 30) -> list
             "agreement_record alone, median / p95",
             f"{ms(recorded)} / {ms(recorded, 0.95)}",
         ),
+        ("agreement", "agreement_record's own CPU time, median", ms(recorded_cpu)),
         (
             "agreement",
-            f"GET agreement figures (sum of {documents:,} docs' stats)",
+            f"agreement_for_project at {documents:,} docs (running total)",
             f"{read:.2f} s",
         ),
     ]

@@ -23,6 +23,7 @@ sys.path.insert(0, str(ROOT))
 from bench import (  # noqa: E402 - needs ROOT on sys.path first
     agreement,
     exports,
+    pathological,
     preannotation,
     review_loop,
 )
@@ -88,6 +89,13 @@ def bench_review(args: argparse.Namespace) -> list[Row]:
     )
 
 
+def bench_web() -> list[Row]:
+    """The frontend in Chromium on seed 002 (see bench/web.py)."""
+    from bench.web import bench_web as run
+
+    return run()
+
+
 BENCHMARKS: dict[str, Callable[[argparse.Namespace], list[Row]]] = {
     "import": lambda args: bench_import(args.documents),
     "quality": lambda args: preannotation.bench_quality(),
@@ -96,9 +104,12 @@ BENCHMARKS: dict[str, Callable[[argparse.Namespace], list[Row]]] = {
         args.e2e_documents, os.environ["DATABASE_URL"], os.environ["REDIS_URL"]
     ),
     "review": bench_review,
+    "web": lambda args: bench_web(),
     "agreement": lambda args: agreement.bench_agreement(args.agreement_documents, 2000),
     "exports": lambda args: exports.bench_exports(args.export_documents, args.export_spans),
     "review-loop": lambda args: review_loop.bench_review_loop(),
+    # No database needed: also runs alone as `python bench/pathological.py`.
+    "pathological": lambda args: pathological.bench_pathological(args.pathological_megabytes),
 }
 
 
@@ -124,6 +135,9 @@ def main() -> None:
         "--review-documents", type=int, default=100_000, help="Documents in the review project."
     )
     parser.add_argument("--reviewers", type=int, default=16, help="Simulated reviewers.")
+    parser.add_argument(
+        "--pathological-megabytes", type=float, default=4.0, help="Size of each hostile text."
+    )
     parser.add_argument("--seconds", type=float, default=30.0, help="Length of the review load.")
     parser.add_argument("--workers", type=int, default=3, help="gunicorn worker processes.")
     parser.add_argument(

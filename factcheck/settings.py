@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "annotations",
+    "annotations.web",
 ]
 
 MIDDLEWARE = [
@@ -75,6 +76,7 @@ MIDDLEWARE = [
     "annotations.ratelimit.RateLimitMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "annotations.web.csp.ContentSecurityPolicyMiddleware",
 ]
 
 ROOT_URLCONF = "factcheck.urls"
@@ -155,7 +157,10 @@ if PRODUCTION:
         MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1,
         "whitenoise.middleware.WhiteNoiseMiddleware",
     )
-LOGIN_URL = "/admin/login/"
+# The frontend's login; the admin keeps its own for staff.
+LOGIN_URL = "/login/"
+LOGIN_REDIRECT_URL = "/"
+LOGOUT_REDIRECT_URL = "/login/"
 
 # --- Security (production values; `check --deploy` must be clean) ---------------------------
 SESSION_COOKIE_SECURE = PRODUCTION
@@ -194,6 +199,7 @@ SPECTACULAR_SETTINGS = {
     # Two models have a `state` field with different choices; name each enum explicitly.
     "ENUM_NAME_OVERRIDES": {
         "AssignmentStateEnum": "annotations.models.review.AssignmentState",
+        # Jobs' states have the same values, so the schema names them RunStateEnum too.
         "RunStateEnum": "annotations.models.preannotation.RunState",
         "DisputeKindEnum": "annotations.models.adjudication.DisputeKind",
         "DisputeStatusEnum": "annotations.models.adjudication.DisputeStatus",
@@ -275,6 +281,9 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, Any]] = {
         "task": "annotations.review.expire_leases",
         "schedule": 60.0,
     },
+    # Background jobs: re-send unsent, lost or abandoned ones; remove expired result files.
+    "jobs-dispatch-pending": {"task": "annotations.jobs.dispatch_pending", "schedule": 60.0},
+    "jobs-remove-expired": {"task": "annotations.jobs.remove_expired", "schedule": 600.0},
 }
 CELERY_TIMEZONE = TIME_ZONE
 
@@ -289,9 +298,18 @@ FACTCHECK_REQUEST_MAX_BYTES = env_int(
 # Django's own limit on a non-file body read into memory: the same number. The whole body of an
 # upload, files included, is bounded by the middleware's check of the declared length.
 DATA_UPLOAD_MAX_MEMORY_SIZE = FACTCHECK_REQUEST_MAX_BYTES
+# A file upload (POST /projects/{id}/documents/upload) is streamed to disk and, past one import
+# batch, imported by a background job: it may be this large (nginx's upload location agrees).
+FACTCHECK_UPLOAD_MAX_BYTES = env_int("FACTCHECK_UPLOAD_MAX_BYTES", default=256 * 1024 * 1024)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440  # Django's default: larger uploads spill to a temp file.
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 1000
 DATA_UPLOAD_MAX_NUMBER_FILES = 100
+# Background jobs: uploads waiting to be imported and finished exports live in this folder
+# (shared by web and workers); export files are removed this many hours after they are made.
+FACTCHECK_JOB_FILES_DIR = Path(
+    env_str("FACTCHECK_JOB_FILES_DIR", str(BASE_DIR / "var" / "jobs")) or BASE_DIR / "var" / "jobs"
+)
+FACTCHECK_JOB_RESULT_HOURS = env_int("FACTCHECK_JOB_RESULT_HOURS", default=24)
 
 LOGGING = {
     "version": 1,

@@ -1,4 +1,4 @@
-"""Top-level URLs: the admin, the REST API under /api/v1/, and its schema and docs."""
+"""Top-level URLs: the admin, the REST API under /api/v1/, its schema and docs, the frontend."""
 
 from django.contrib import admin
 from django.urls import include, path, re_path
@@ -13,4 +13,6 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
     # Any other path under /api/ answers 404 in the API's JSON error shape, newlines included.
     re_path(r"^api/(?P<path>[\s\S]*)$", endpoint_not_found),
+    # The frontend (login, home, review workspace, lead pages) at the site's root.
+    path("", include("annotations.web.urls")),
 ]

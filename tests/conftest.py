@@ -76,6 +76,18 @@ def celery_worker_real(transactional_db: None) -> Iterator[Any]:
 
 
 @pytest.fixture
+def eager(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Run tasks in-process for this test only (as development does without Redis)."""
+    from factcheck.celery import app
+
+    monkeypatch.setattr(settings, "CELERY_TASK_ALWAYS_EAGER", True)
+    previous = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = previous
+
+
+@pytest.fixture
 def team(db: None) -> Any:
     """A project with two reviewers, a lead and an admin, and a reviewer of another project."""
     from types import SimpleNamespace

@@ -17,6 +17,9 @@ from annotations.models import (
     DocumentStatus,
     EvidenceLink,
     EvidenceStance,
+    Job,
+    JobKind,
+    JobState,
     Label,
     Membership,
     PreannotationRun,
@@ -137,3 +140,12 @@ class SuggestionFactory(DjangoModelFactory[Suggestion]):
     label = "unsourced"
     reason = "a checkable claim with no attribution"
     confidence = 0.5
+
+
+class JobFactory(DjangoModelFactory[Job]):
+    class Meta:
+        model = Job
+
+    project = factory.SubFactory(ProjectFactory)
+    kind = JobKind.IMPORT
+    state = JobState.QUEUED

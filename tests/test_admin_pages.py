@@ -21,7 +21,7 @@ from annotations.models import (
     Zone,
 )
 from annotations.services import audit_record
-from tests.factories import MembershipFactory, SpanFactory, SuggestionFactory
+from tests.factories import JobFactory, MembershipFactory, SpanFactory, SuggestionFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -38,6 +38,7 @@ def populated(superuser: object) -> None:
         project=document.project, engine="e", engine_version="1", documents_total=1
     )
     PreannotationItem.objects.create(run=run, document=document)
+    JobFactory(project=document.project, created_by=span.assignment.reviewer)
     Zone.objects.create(
         document=document, engine="e", engine_version="1", kind="body", start=0, end=5
     )

@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from annotations import services
 from annotations.models import Document, DocumentStatus, Zone
 from tests.factories import AssignmentFactory, DocumentFactory, SuggestionFactory
 
@@ -108,23 +109,40 @@ def test_upload_without_files_names_the_field(api: Any, team: Any) -> None:
     assert "files" in response.json()["fields"]
 
 
-def test_preannotate_starts_a_run_and_reports_its_progress(api: Any, team: Any) -> None:
+def test_preannotate_answers_202_with_a_job_whose_run_reports_its_progress(
+    api: Any, team: Any
+) -> None:
     document = DocumentFactory(project=team.project)
     foreign = DocumentFactory(project=team.other_project)
     api.force_authenticate(team.lead)
     url = f"/api/v1/projects/{team.project.pk}/preannotate"
     refused = api.post(url, {"document_ids": [document.pk, foreign.pk]}, format="json")
     assert refused.status_code == 400
-    assert "document_ids" in refused.json()["fields"]
+    assert refused.json()["fields"] == {"document_ids": [f"Not in this project: {foreign.pk}."]}
     started = api.post(url, {"document_ids": [document.pk]}, format="json")
     assert started.status_code == 202, started.content
-    run = started.json()
-    assert run["documents_total"] == 1
-    detail = api.get(f"/api/v1/projects/{team.project.pk}/preannotation-runs/{run['id']}")
+    job = started.json()
+    assert started["Location"] == job["url"] == f"/api/v1/jobs/{job['id']}"
+    assert (job["kind"], job["state"], job["progress_total"], job["report"]) == (
+        "preannotate",
+        "queued",
+        1,
+        {},
+    )
+    # What the worker does with the job's message (sent only after commit, which this test's
+    # transaction never reaches): it starts the run and waits for it.
+    services.job_run(job_id=job["id"])
+    polled = api.get(job["url"]).json()
+    assert (polled["state"], polled["progress_done"], polled["progress_total"]) == ("running", 0, 1)
+    run_id = polled["report"]["run"]
+    detail = api.get(f"/api/v1/projects/{team.project.pk}/preannotation-runs/{run_id}")
     assert detail.status_code == 200
-    # Sent to the workers only after commit, which this test's transaction never reaches.
-    assert (detail.json()["state"], detail.json()["progress"]) == ("queued", 0.0)
-    elsewhere = api.get(f"/api/v1/projects/{team.other_project.pk}/preannotation-runs/{run['id']}")
+    assert (detail.json()["state"], detail.json()["job"], detail.json()["documents_total"]) == (
+        "queued",
+        job["id"],
+        1,
+    )
+    elsewhere = api.get(f"/api/v1/projects/{team.other_project.pk}/preannotation-runs/{run_id}")
     assert elsewhere.status_code == 404
 
 

@@ -7,18 +7,23 @@ what one can see but not change answers 403.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
 
-from annotations.models import AssignmentState, DocumentStatus
+from annotations.models import AssignmentState, DocumentStatus, JobKind, JobState
 from tests.factories import (
     AssignmentFactory,
     DocumentFactory,
     EvidenceLinkFactory,
+    JobFactory,
     PreannotationRunFactory,
     SpanFactory,
 )
@@ -41,6 +46,12 @@ class Case:
 
 def _upload(world: Any) -> dict[str, Any]:
     return {"files": [SimpleUploadedFile("note.txt", b"A short note\n\nIt says things.")]}
+
+
+def _large_upload(world: Any) -> dict[str, Any]:
+    # Over the 1 MB that may be imported in the request: stored, and imported by a job.
+    lines = (json.dumps({"text": f"Record {n}. " + "words " * 40}) for n in range(5000))
+    return {"files": [SimpleUploadedFile("many.jsonl", "\n".join(lines).encode())]}
 
 
 CASES = [
@@ -85,6 +96,14 @@ CASES = [
         lambda w: f"/api/v1/projects/{w.p}/documents/upload",
         (401, 403, 404, 200, 200),
         body=_upload,
+        multipart=True,
+    ),
+    Case(
+        "documents upload (large: a job)",
+        "post",
+        lambda w: f"/api/v1/projects/{w.p}/documents/upload",
+        (401, 403, 404, 202, 202),
+        body=_large_upload,
         multipart=True,
     ),
     Case("document detail", "get", lambda w: f"/api/v1/documents/{w.d}", (401, 200, 404, 200, 200)),
@@ -185,6 +204,13 @@ CASES = [
         lambda w: f"/api/v1/documents/{w.d}/export?format=csv",
         (401, 403, 404, 200, 200),
     ),
+    Case("job detail", "get", lambda w: f"/api/v1/jobs/{w.j}", (401, 404, 404, 200, 200)),
+    Case(
+        "job download",
+        "get",
+        lambda w: f"/api/v1/jobs/{w.j}/download",
+        (401, 404, 404, 200, 200),
+    ),
 ]
 
 
@@ -197,17 +223,33 @@ class World:
     s: int
     e: int
     r: int
+    j: int
 
 
 @pytest.fixture
-def world(team: Any) -> World:
+def world(team: Any, settings: Any, tmp_path: Path) -> World:
     document = DocumentFactory(project=team.project)
     DocumentFactory(project=team.project)  # a second one for leads and admins to claim
     assignment = AssignmentFactory(document=document, reviewer=team.reviewer)
     span = SpanFactory(assignment=assignment)
     link = EvidenceLinkFactory(span=span)
     run = PreannotationRunFactory(project=team.project)
-    return World(team, team.project.pk, document.pk, assignment.pk, span.pk, link.pk, run.pk)
+    # A finished export-like job of the lead's, with its file in the jobs folder.
+    settings.FACTCHECK_JOB_FILES_DIR = tmp_path
+    (tmp_path / "results").mkdir()
+    (tmp_path / "results" / "export.csv").write_text("id,label\n1,opinion\n")
+    job = JobFactory(
+        project=team.project,
+        kind=JobKind.EXPORT,
+        state=JobState.DONE,
+        created_by=team.lead,
+        finished_at=timezone.now(),
+        result_path="results/export.csv",
+        expires_at=timezone.now() + timedelta(hours=1),
+    )
+    return World(
+        team, team.project.pk, document.pk, assignment.pk, span.pk, link.pk, run.pk, job.pk
+    )
 
 
 @pytest.mark.parametrize("case", CASES, ids=[case.name for case in CASES])

@@ -41,4 +41,6 @@ def test_compose_runs_the_full_stack_from_one_image_with_healthchecks() -> None:
         assert services[name]["depends_on"]["postgres"]["condition"] == "service_healthy"
         assert services[name]["depends_on"]["redis"]["condition"] == "service_healthy"
         assert services[name]["image"] == services["web"]["image"]
-    assert "pgdata" in compose["volumes"]
+        # Background jobs hand files from web to worker (uploads) and back (exports).
+        assert "jobfiles:/var/lib/factcheck/jobs" in services[name]["volumes"]
+    assert {"pgdata", "jobfiles"} <= set(compose["volumes"])

@@ -136,6 +136,32 @@ def test_bodies_past_the_request_limit_are_a_json_413(api: Any, team: Any, megab
     assert body["code"] == "too_large"
 
 
+def test_a_file_upload_may_pass_the_request_limit_up_to_the_upload_limit(
+    api: Any, team: Any
+) -> None:
+    # Uploads are streamed to disk and imported by a job: a 9 MB JSONL file is accepted (202),
+    # while a body past the upload limit is refused before it is read.
+    api.force_authenticate(team.lead)
+    record = json.dumps({"title": "T", "text": "x" * 1000}) + "\n"
+    lines = [record.replace('"T"', f'"T{n}"') for n in range(9 * 1024)]
+    upload = SimpleUploadedFile("big.jsonl", "".join(lines).encode())
+    assert (upload.size or 0) > settings.FACTCHECK_REQUEST_MAX_BYTES
+    url = f"/api/v1/projects/{team.project.pk}/documents/upload"
+
+    accepted = api.post(url, {"files": [upload]}, format="multipart")
+    refused = api.generic(
+        "POST",
+        url,
+        b"",
+        content_type="multipart/form-data; boundary=x",
+        CONTENT_LENGTH=str(settings.FACTCHECK_UPLOAD_MAX_BYTES + 1),
+    )
+
+    assert accepted.status_code == 202, accepted.content[:300]
+    assert refused.status_code == 413
+    assert "256 MB" in refused.json()["message"]
+
+
 def test_a_body_over_the_form_limit_read_in_full_is_a_json_413(api: Any, team: Any) -> None:
     api.force_authenticate(team.lead)
     size = settings.DATA_UPLOAD_MAX_MEMORY_SIZE + 1

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from django.conf import settings
+from django.utils import timezone
 
 from annotations import preannotation as engine
 from annotations.importing import read_paths
 from annotations.models import (
+    AssignmentState,
     Document,
     DocumentStatus,
     PreannotationItem,
@@ -26,21 +26,10 @@ from annotations.services import (
     preannotation_request,
     preannotation_run_items,
 )
-from factcheck.celery import app
 from tests.conftest import SEEDS
 from tests.factories import AssignmentFactory, DocumentFactory, SpanFactory
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def eager(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    """Run tasks in-process for this test only (as development does without Redis)."""
-    monkeypatch.setattr(settings, "CELERY_TASK_ALWAYS_EAGER", True)
-    previous = app.conf.task_always_eager
-    app.conf.task_always_eager = True
-    yield
-    app.conf.task_always_eager = previous
 
 
 def engine_rows(document: Document) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]:
@@ -124,37 +113,60 @@ def test_structure_zones_of_the_seed_corpus(
     assert all(zone.metadata.get("title") for zone in compilation)
 
 
-def test_rerunning_replaces_the_engines_rows_without_duplicates_or_touching_spans(
+def test_a_forced_rerun_leaves_every_span_of_a_submitted_review_exactly_as_it_was(
     project: Any, django_capture_on_commit_callbacks: Any, eager: None
 ) -> None:
+    from django.core.management import call_command
+    from django.forms.models import model_to_dict
+
     with django_capture_on_commit_callbacks(execute=True):
         [document, *_] = import_seeds(project)
     before = engine_rows(document)
-    accepted = Suggestion.objects.filter(document=document).first()
-    assignment = AssignmentFactory(document=document)
-    span = SpanFactory(
-        assignment=assignment,
-        start=accepted.start,
-        end=accepted.end,
-        quote=document.text[accepted.start : accepted.end],
-        label=accepted.label,
-        suggestion=accepted,
+    accepted, other = Suggestion.objects.filter(document=document).order_by("id")[:2]
+    assignment = AssignmentFactory(
+        document=document, state=AssignmentState.SUBMITTED, submitted_at=timezone.now()
     )
+    spans = [
+        SpanFactory(
+            assignment=assignment,
+            start=suggestion.start,
+            end=suggestion.end,
+            quote=document.text[suggestion.start : suggestion.end],
+            label=suggestion.label,
+            suggestion=suggestion,
+        )
+        for suggestion in (accepted, other)
+    ]
+    # One accepted suggestion is from an older engine version that said something else: the
+    # re-run's output no longer holds it, and it must stay for the span all the same.
+    Suggestion.objects.filter(pk=other.pk).update(label="opinion", engine_version="0.9")
+    snapshot = [model_to_dict(span) | {"updated_at": span.updated_at} for span in spans]
 
     with django_capture_on_commit_callbacks(execute=True):
-        forced = preannotation_request(project=project, documents=[document], force=True)
-    forced.refresh_from_db()
-    assert forced.state == RunState.DONE
-    assert engine_rows(document) == before
-    span.refresh_from_db()
-    assert (span.start, span.end, span.label, span.quote) == (
-        accepted.start,
-        accepted.end,
-        accepted.label,
-        document.text[accepted.start : accepted.end],
-    )
-    assert span.suggestion is None  # the old suggestion was replaced; the span stays
-    assert Span.objects.count() == 1
+        call_command(
+            "preannotate",
+            "--project",
+            project.name,
+            "--document",
+            str(document.pk),
+            "--force",
+            "--no-wait",
+        )
+    run = PreannotationRun.objects.order_by("-id").first()
+    assert (run.state, run.force) == (RunState.DONE, True)
+    for span, was in zip(spans, snapshot, strict=True):
+        span.refresh_from_db()
+        assert model_to_dict(span) | {"updated_at": span.updated_at} == was
+    kept = Suggestion.objects.get(pk=other.pk)
+    assert (kept.label, kept.engine_version) == ("opinion", "0.9")
+    assert Suggestion.objects.filter(pk=accepted.pk).exists()
+    # The output is the new run's, once: the suggestion identical to the accepted one is the
+    # accepted row itself, not a second copy; the kept older one is the only extra row.
+    zones, suggestions = engine_rows(document)
+    assert zones == before[0]
+    kept_row = (kept.label, kept.start, kept.end, kept.source_name, kept.reason)
+    assert sorted(suggestions) == sorted([*before[1], kept_row])
+    assert Span.objects.count() == 2
     # A document in review keeps its status while it is re-annotated.
     assert Document.objects.get(pk=document.pk).status == DocumentStatus.READY
 
@@ -265,6 +277,17 @@ def test_admin_action_reruns_the_selected_documents(
     assert response.status_code == 302
     run = PreannotationRun.objects.order_by("-id").first()
     assert (run.documents_total, run.state, run.requested_by) == (2, RunState.DONE, superuser)
+    # A background job started the run and finished with it.
+    assert (run.job.kind, run.job.state, run.job.progress_done) == ("preannotate", "done", 2)
+
+    # The project-wide action, too, is a job rather than work in the request.
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(
+            reverse("admin:annotations_project_changelist"),
+            {"action": "preannotate_projects", "_selected_action": [project.pk]},
+        )
+    run = PreannotationRun.objects.order_by("-id").first()
+    assert (run.documents_total, run.state, run.job.state) == (5, RunState.DONE, "done")
 
 
 def test_structure_fills_a_guessed_title_and_blank_byline_fields_and_audits_it(
@@ -356,3 +379,20 @@ def test_a_document_queued_twice_in_one_batch_is_stored_once(project: Any) -> No
     for run in (first, second):
         run.refresh_from_db()
         assert (run.state, run.documents_done) == (RunState.DONE, 1)
+
+
+def test_batches_are_cut_by_bytes_and_a_large_document_goes_alone(project: Any) -> None:
+    from annotations.services.preannotation import BATCH_BYTES, BATCH_SIZE, _batches
+
+    sizes = [1000] * 25 + [BATCH_BYTES + 1] + [BATCH_BYTES // 3] * 4 + [1000] * 3
+    documents = [
+        DocumentFactory(project=project, text=f"{n} " + "é" * ((size - len(f"{n} ")) // 2))
+        for n, size in enumerate(sizes)
+    ]
+    run = preannotation_request(project=project, documents=documents)
+    items = list(run.items.order_by("pk").values_list("pk", flat=True))
+    batches = _batches(items)
+    # Sizes are bytes of UTF-8 (each é is two), not characters.
+    assert [len(batch) for batch in batches] == [BATCH_SIZE, 5, 1, 3, 4]
+    assert batches[2] == [items[25]]
+    assert [item for batch in batches for item in batch] == items

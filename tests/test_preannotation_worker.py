@@ -69,8 +69,15 @@ def test_a_real_worker_preannotates_an_import_end_to_end(celery_worker_real: Any
 
 
 def worker_process(
-    database_url: str, queue: str, log: Path | None = None
+    database_url: str,
+    queue: str,
+    log: Path | None = None,
+    *,
+    pool: str = "solo",
+    env: dict[str, str] | None = None,
 ) -> subprocess.Popen[bytes]:
+    """A real Celery worker process on the test database and queue (solo pool by default;
+    time limits need prefork)."""
     env = {
         **os.environ,
         "DATABASE_URL": database_url,
@@ -78,8 +85,9 @@ def worker_process(
         # A killed worker's unacknowledged message goes back to the queue after this long.
         "CELERY_VISIBILITY_TIMEOUT": "3",
         "LOG_LEVEL": "WARNING",
+        **(env or {}),
     }
-    return subprocess.Popen(
+    return subprocess.Popen(  # noqa: S603 - our own worker with fixed arguments
         [
             sys.executable,
             "-m",
@@ -88,7 +96,9 @@ def worker_process(
             "factcheck",
             "worker",
             "--pool",
-            "solo",
+            pool,
+            "--concurrency",
+            "1",
             "--loglevel",
             "WARNING",
             "--without-heartbeat",
@@ -114,6 +124,10 @@ def isolated_queue(settings: Any) -> Iterator[str]:
     settings.CELERY_TASK_ALWAYS_EAGER = False
     yield queue
     app.conf.task_default_queue = previous
+    # Forget the queues declared meanwhile, so a later in-process worker consumes the default
+    # queue (at every priority) rather than this test's.
+    for cached in ("queues", "default_queue"):
+        app.amqp.__dict__.pop(cached, None)
 
 
 def worker_database_url() -> str:

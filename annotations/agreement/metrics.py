@@ -105,10 +105,11 @@ def document_figures(
     figures: dict[str, Any] = {"units": unit_count}
     alpha: float | None = None
     if len(reviews) >= 2 and unit_count:
-        counts = np.stack(
-            [sum((code == i).astype(np.int64) for code in codes) for i in range(len(categories))],
-            axis=1,
-        )
+        # Each unit's value counts: the sum of the reviewers' one-hot codes.
+        one_hot = np.eye(len(categories), dtype=np.int64)
+        counts = one_hot[codes[0]]
+        for code in codes[1:]:
+            counts += one_hot[code]
         coincidences = (counts.T @ counts - np.diag(counts.sum(axis=0))) / (len(reviews) - 1)
         stats["coincidence"] = _matrix_to_json(coincidences, categories)
         if np.count_nonzero(counts.sum(axis=0)) > 1:

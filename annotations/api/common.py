@@ -31,6 +31,7 @@ _DESCRIPTIONS = {
         "Conflict: wrong state (e.g. already submitted), lapsed lease, a stale `version` "
         "(`current` holds the current state), or a duplicate."
     ),
+    410: "Gone: it existed but was removed (e.g. a job's file past its expiry).",
     413: "The request body is larger than the documented limit.",
     429: "Too many failed attempts from this account or address; see `Retry-After`.",
 }

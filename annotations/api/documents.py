@@ -17,9 +17,10 @@ from rest_framework.views import APIView
 
 from annotations import services
 from annotations.api.common import ProjectScopedView, caller, errors
+from annotations.api.jobs import JobOutputSerializer, job_response
 from annotations.api.outputs import DocumentDetailOutputSerializer, DocumentSummaryOutputSerializer
 from annotations.exceptions import InvalidInput
-from annotations.importing import ImportItem, Refusal, oversized, parse_bytes, parse_record
+from annotations.importing import Refusal, parse_record
 from annotations.models import Document, DocumentStatus
 from annotations.permissions import IsProjectLead, IsProjectMember
 from annotations.selectors import document_get, documents_visible
@@ -155,7 +156,12 @@ class DocumentListView(ProjectScopedView, ListAPIView[Document]):
 class DocumentUploadView(ProjectScopedView):
     """Upload files (.txt, .md, .html, .json, .jsonl) into the project; leads and admins only.
 
-    Duplicates and refusals are reported, as by the import command; the rest are imported.
+    One rule decides where the work happens: an upload that fits in one import batch (files
+    totalling at most 1 MB, holding at most 500 documents) is imported in the request, in one
+    transaction, and answered 200 with the report. Anything larger is stored on disk and
+    imported by a background job: the answer is 202 with the job (its `url` and the
+    `Location` header poll it), whose report ends the same way. Duplicates and refusals are
+    reported, as by the import command; the rest are imported.
     """
 
     permission_classes = [IsAuthenticated, IsProjectLead]
@@ -167,21 +173,23 @@ class DocumentUploadView(ProjectScopedView):
     @extend_schema(
         operation_id="documents_upload",
         request={"multipart/form-data": UploadInputSerializer},
-        responses={200: ImportReportOutputSerializer, **errors(400, 401, 403, 404)},
+        responses={
+            200: ImportReportOutputSerializer,
+            202: JobOutputSerializer,
+            **errors(400, 401, 403, 404),
+        },
     )
     def post(self, request: Request, project_id: int) -> Response:
         project = self.get_project()
         data = self.UploadInputSerializer(data={"files": request.FILES.getlist("files")})
         data.is_valid(raise_exception=True)
-        limit = settings.FACTCHECK_IMPORT_MAX_BYTES
-        items: list[ImportItem] = []
-        for upload in data.validated_data["files"]:
-            name = upload.name or "upload"
-            too_large = oversized(name, upload.size or 0, max_bytes=limit)
-            if too_large is not None:
-                items.append(too_large)
-                continue
-            items.extend(parse_bytes(name, upload.read(), max_bytes=limit))
+        uploads = data.validated_data["files"]
+        items = services.upload_parse_inline(uploads)
+        if items is None:
+            job = services.import_job_request(
+                project=project, uploads=uploads, created_by=caller(request)
+            )
+            return job_response(job, status=status.HTTP_202_ACCEPTED)
         refused = [item for item in items if isinstance(item, Refusal)]
         if len(refused) == len(items):
             # Nothing to import: a refusal, answered like any other bad input.

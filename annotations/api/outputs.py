@@ -108,6 +108,19 @@ class EvidenceOutputSerializer(serializers.ModelSerializer[EvidenceLink]):
         fields = ["id", "span", "url", "title", "stance", "quoted_passage", "added_at"]
 
 
+class EvidenceCreatedOutputSerializer(EvidenceOutputSerializer):
+    """An evidence link just added, with the version the write raised the assignment to."""
+
+    assignment_version = serializers.IntegerField(
+        source="span.assignment.version",
+        read_only=True,
+        help_text="The assignment's version after this write; send it with the next one.",
+    )
+
+    class Meta(EvidenceOutputSerializer.Meta):
+        fields = [*EvidenceOutputSerializer.Meta.fields, "assignment_version"]
+
+
 class SpanOutputSerializer(serializers.ModelSerializer[Span]):
     evidence = EvidenceOutputSerializer(many=True, read_only=True)
     assignment_version = serializers.IntegerField(

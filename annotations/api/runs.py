@@ -14,8 +14,8 @@ from rest_framework.response import Response
 
 from annotations import services
 from annotations.api.common import ProjectScopedView, caller, errors
-from annotations.exceptions import InvalidInput
-from annotations.models import Document, PreannotationRun
+from annotations.api.jobs import JobOutputSerializer, job_response
+from annotations.models import PreannotationRun
 from annotations.permissions import IsProjectLead, IsProjectMember
 from annotations.selectors import run_get, runs_visible
 
@@ -41,6 +41,7 @@ class RunOutputSerializer(serializers.ModelSerializer[PreannotationRun]):
             "progress",
             "error",
             "requested_by",
+            "job",
             "created_at",
             "started_at",
             "finished_at",
@@ -73,9 +74,12 @@ class RunDetailView(ProjectScopedView):
 
 
 class PreannotateView(ProjectScopedView):
-    """Start a pre-annotation run (all documents, or the ones listed); leads and admins only.
+    """Start pre-annotating (all documents, or the ones listed); leads and admins only.
 
-    Reviewers' work is never touched; re-running replaces the engine's own suggestions.
+    Always a background job, whatever the number of documents: the answer is 202 with the
+    job (its `url` and the `Location` header poll it); the job starts a run, follows its
+    progress and ends with the run's counts and failures. Reviewers' work is never touched;
+    re-running replaces the engine's own suggestions.
     """
 
     permission_classes = [IsAuthenticated, IsProjectLead]
@@ -97,34 +101,16 @@ class PreannotateView(ProjectScopedView):
     @extend_schema(
         operation_id="preannotate",
         request=PreannotateInputSerializer,
-        responses={202: RunOutputSerializer, **errors(400, 401, 403, 404)},
+        responses={202: JobOutputSerializer, **errors(400, 401, 403, 404)},
     )
     def post(self, request: Request, project_id: int) -> Response:
         project = self.get_project()
         data = self.PreannotateInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        ids = data.validated_data.get("document_ids")
-        documents = None
-        if ids is not None:
-            documents = list(
-                Document.objects.filter(project=project, pk__in=ids).only(
-                    "id", "status", "project_id"
-                )
-            )
-            missing = sorted(set(ids) - {document.pk for document in documents})
-            if missing:
-                raise InvalidInput(
-                    "document_ids: Not documents of this project.",
-                    fields={
-                        "document_ids": [
-                            "Not in this project: " + ", ".join(map(str, missing[:20])) + "."
-                        ]
-                    },
-                )
-        run = services.preannotation_request(
+        job = services.preannotation_job_request(
             project=project,
-            documents=documents,
+            document_ids=data.validated_data.get("document_ids"),
             force=data.validated_data["force"],
             requested_by=caller(request),
         )
-        return Response(RunOutputSerializer(run).data, status=status.HTTP_202_ACCEPTED)
+        return job_response(job, status=status.HTTP_202_ACCEPTED)

@@ -14,7 +14,7 @@ from rest_framework.views import APIView
 from annotations import services
 from annotations.api.common import caller, errors, explaining_not_your_assignment
 from annotations.api.outputs import (
-    EvidenceOutputSerializer,
+    EvidenceCreatedOutputSerializer,
     SpanCreatedOutputSerializer,
     SpanOutputSerializer,
     VersionOutputSerializer,
@@ -191,7 +191,7 @@ class EvidenceCreateView(APIView):
     @extend_schema(
         operation_id="evidence_create",
         request=EvidenceCreateInputSerializer,
-        responses={201: EvidenceOutputSerializer, **errors(400, 401, 403, 404, 409)},
+        responses={201: EvidenceCreatedOutputSerializer, **errors(400, 401, 403, 404, 409)},
     )
     def post(self, request: Request, span_id: int) -> Response:
         span = span_get(user=request.user, span_id=span_id)
@@ -199,7 +199,7 @@ class EvidenceCreateView(APIView):
         data = self.EvidenceCreateInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         link = services.evidence_add(span=span, actor=caller(request), **data.validated_data)
-        return Response(EvidenceOutputSerializer(link).data, status=status.HTTP_201_CREATED)
+        return Response(EvidenceCreatedOutputSerializer(link).data, status=status.HTTP_201_CREATED)
 
 
 class EvidenceDetailView(APIView):

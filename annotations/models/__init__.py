@@ -15,8 +15,10 @@ from annotations.models.adjudication import (
 from annotations.models.agreement import DocumentAgreement, ProjectAgreement
 from annotations.models.audit import AuditEvent
 from annotations.models.documents import Document, DocumentStatus
+from annotations.models.jobs import FINISHED_JOB_STATES, Job, JobKind, JobState
 from annotations.models.preannotation import (
     PreannotationItem,
+    PreannotationOutput,
     PreannotationRun,
     RunState,
     Suggestion,
@@ -33,6 +35,7 @@ from annotations.models.review import (
 )
 
 __all__ = [
+    "FINISHED_JOB_STATES",
     "Assignment",
     "AssignmentState",
     "AuditEvent",
@@ -45,9 +48,13 @@ __all__ = [
     "DocumentStatus",
     "EvidenceLink",
     "EvidenceStance",
+    "Job",
+    "JobKind",
+    "JobState",
     "Label",
     "Membership",
     "PreannotationItem",
+    "PreannotationOutput",
     "PreannotationRun",
     "Project",
     "ProjectAgreement",

@@ -3,7 +3,8 @@
 A run is one request to pre-annotate a set of documents (on import, or re-run on demand); it
 has one item per document so that progress is "documents done / total" and a crashed worker's
 remaining documents can be found and finished. Suggestions are never reviewers' work: re-running
-an engine replaces its own zones and suggestions and touches no span.
+an engine replaces its own zones and suggestions and touches no span (a suggestion a span
+accepted is kept, so the span's link to it never changes).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from django.db import models
 from django.db.models import Q
 
 from annotations.models.documents import Document
+from annotations.models.jobs import Job
 from annotations.models.projects import Project
 
 
@@ -41,6 +43,14 @@ class PreannotationRun(models.Model):
     error = models.TextField(blank=True)
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    job = models.OneToOneField(
+        Job,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="preannotation_run",
+        help_text="The background job that started this run, finished when the run is.",
     )
     created_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)
@@ -96,6 +106,41 @@ class PreannotationItem(models.Model):
         return f"run {self.run_id} / document {self.document_id} ({self.state})"
 
 
+class PreannotationOutput(models.Model):
+    """Which run's output an engine's zones and suggestions on a document are.
+
+    One per document and engine (a database constraint), replaced under the document's row
+    lock: two runs storing the same document one after the other leave the newer run's rows,
+    never both. The newest run wins: an older run finishing later stores nothing.
+    """
+
+    document = models.ForeignKey(
+        Document, on_delete=models.CASCADE, related_name="preannotation_outputs"
+    )
+    engine = models.CharField(max_length=100)
+    engine_version = models.CharField(max_length=50)
+    run = models.ForeignKey(
+        PreannotationRun,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="Empty for output stored before runs were recorded here.",
+    )
+    stored_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["document", "engine"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["document", "engine"], name="output_one_per_document_and_engine"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.engine} {self.engine_version} on document {self.document_id}"
+
+
 class ZoneKind(models.TextChoices):
     ARTICLE = "article", "Article"
     TITLE = "title", "Title"
@@ -122,6 +167,11 @@ class Zone(models.Model):
         constraints = [
             models.CheckConstraint(
                 condition=Q(start__lt=models.F("end")), name="zone_start_before_end"
+            ),
+            # An engine's output holds each zone once, however many runs store it.
+            models.UniqueConstraint(
+                fields=["document", "engine", "kind", "start", "end"],
+                name="zone_unique_per_engine",
             ),
         ]
         indexes = [models.Index(fields=["document", "engine"], name="zone_document_engine_idx")]
@@ -158,6 +208,11 @@ class Suggestion(models.Model):
             models.CheckConstraint(
                 condition=Q(confidence__gte=0) & Q(confidence__lte=1),
                 name="suggestion_confidence_in_unit_range",
+            ),
+            # An engine suggests each labelled span once, however many runs store it.
+            models.UniqueConstraint(
+                fields=["document", "engine", "start", "end", "label"],
+                name="suggestion_unique_per_engine",
             ),
         ]
         indexes = [models.Index(fields=["document", "engine"], name="suggestion_doc_engine_idx")]

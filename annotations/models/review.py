@@ -104,7 +104,7 @@ class Span(models.Model):
         max_length=300, blank=True, help_text="Who or what a sourced span is attributed to."
     )
     note = models.TextField(blank=True)
-    # Kept on re-runs of pre-annotation: the suggestion may be replaced, the span stays.
+    # Re-running pre-annotation keeps a suggestion a span accepted, so this link never changes.
     suggestion = models.ForeignKey(
         Suggestion, null=True, blank=True, on_delete=models.SET_NULL, related_name="accepted_as"
     )

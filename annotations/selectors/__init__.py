@@ -21,6 +21,12 @@ from annotations.selectors.agreement import (
     verdicts_for_documents,
 )
 from annotations.selectors.documents import document_get, documents_visible
+from annotations.selectors.jobs import job_get, jobs_visible
+from annotations.selectors.overview import (
+    ProjectOverview,
+    current_document_agreements,
+    project_overviews,
+)
 from annotations.selectors.review import (
     assignment_get,
     assignment_with_detail,
@@ -32,17 +38,22 @@ from annotations.selectors.runs import run_get, runs_visible
 
 __all__ = [
     "LEAD_ROLES",
+    "ProjectOverview",
     "agreement_for_project",
     "assignment_get",
     "assignment_with_detail",
     "assignments_visible",
+    "current_document_agreements",
     "dispute_detail",
     "dispute_get",
     "disputes_visible",
     "document_get",
     "documents_visible",
     "evidence_get",
+    "job_get",
+    "jobs_visible",
     "project_get",
+    "project_overviews",
     "project_role",
     "projects_visible",
     "run_get",

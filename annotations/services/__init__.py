@@ -27,6 +27,16 @@ from annotations.services.audit import (
     model_snapshot,
 )
 from annotations.services.documents import ImportReport, documents_import
+from annotations.services.imports import import_job_request, upload_parse_inline
+from annotations.services.jobs import (
+    job_close,
+    job_create,
+    job_fail,
+    job_finish,
+    job_run,
+    jobs_dispatch_pending,
+    jobs_remove_expired,
+)
 from annotations.services.preannotation import (
     dispatch_items,
     preannotation_dispatch_pending,
@@ -34,6 +44,7 @@ from annotations.services.preannotation import (
     preannotation_request,
     preannotation_run_items,
 )
+from annotations.services.preannotation_jobs import preannotation_job_request
 from annotations.services.projects import (
     DEFAULT_LABELS,
     membership_set,
@@ -81,10 +92,19 @@ __all__ = [
     "documents_import",
     "evidence_add",
     "evidence_delete",
+    "import_job_request",
+    "job_close",
+    "job_create",
+    "job_fail",
+    "job_finish",
+    "job_run",
+    "jobs_dispatch_pending",
+    "jobs_remove_expired",
     "membership_set",
     "model_snapshot",
     "preannotation_dispatch_pending",
     "preannotation_items_fail",
+    "preannotation_job_request",
     "preannotation_request",
     "preannotation_run_items",
     "project_create",
@@ -94,4 +114,5 @@ __all__ = [
     "span_update",
     "spans_create",
     "token_issue",
+    "upload_parse_inline",
 ]

@@ -2,9 +2,10 @@
 
 A run holds one item per document. The task for an item is idempotent: it re-checks the item's
 state under a row lock before and after the (lock-free) engine call, and replaces the engine's
-zones and suggestions for the document in one transaction, so a retried, redelivered or
-duplicated message can never store the same suggestions twice. Reviewers' spans are never
-touched: they copy what they accepted and only keep a nullable link to the suggestion.
+zones and suggestions for the document in one transaction under the document's row lock, the
+newest run winning, so a retried, redelivered or duplicated message, or two runs for the same
+document, can never store two sets (unique constraints back this). Reviewers' spans are never
+touched: a suggestion a span accepted is kept when the rest are replaced.
 
 Sending to the broker happens after commit (`dispatch_items`). If the broker is down, items stay
 recorded as queued with no `sent_at`, and `preannotation_dispatch_pending` (periodic) sends them
@@ -14,13 +15,15 @@ when it is back: nothing is lost and nothing runs inline in a web request.
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Sequence
 from datetime import date, datetime, timedelta
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import User
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import Exists, F, Func, IntegerField, OuterRef, Q
 from django.utils import timezone
 
 from annotations import preannotation as engine
@@ -28,10 +31,14 @@ from annotations.exceptions import InvalidInput, quoted
 from annotations.models import (
     Document,
     DocumentStatus,
+    Job,
+    JobState,
     PreannotationItem,
+    PreannotationOutput,
     PreannotationRun,
     Project,
     RunState,
+    Span,
     Suggestion,
     Zone,
 )
@@ -45,6 +52,12 @@ RESEND_QUEUED_AFTER = timedelta(minutes=10)
 # Documents per task: enough to share each task's transactions and broker round trip, few
 # enough that a batch of large documents stays far inside the task time limit.
 BATCH_SIZE = 20
+# Text per task: the engine's slowest known input runs at about 0.03 MB/s, so a full batch
+# takes well under a minute; a document larger than this is sent alone.
+BATCH_BYTES = 512 * 1024
+# Redis serves lower numbers first (kombu's steps 0, 3, 6, 9; unset is 0): a background job's
+# single message is taken before the thousands of batches a large import has queued.
+BATCH_PRIORITY = 6
 
 
 def _running_stale_after() -> timedelta:
@@ -57,6 +70,7 @@ def preannotation_request(
     documents: Sequence[Document] | None = None,
     force: bool = False,
     requested_by: User | None = None,
+    job: Job | None = None,
 ) -> PreannotationRun:
     """Create a run for `documents` (all of the project's when None) and send it after commit.
 
@@ -64,6 +78,8 @@ def preannotation_request(
     without re-running. Documents still waiting for their first reviews are held back from the
     queue (`preannotating`) until their item finishes; documents already in review keep their
     status. Raises InvalidInput if a document belongs to another project or none is given.
+    With `job`, the run is that job's work: its progress is the job's, and closing the run
+    finishes the job.
     May be called inside a caller's transaction (it opens a savepoint-free block); the broker is
     only contacted after the outermost commit.
     """
@@ -89,6 +105,7 @@ def preannotation_request(
             force=force,
             documents_total=len(chosen),
             requested_by=requested_by,
+            job=job,
             state=RunState.QUEUED if chosen else RunState.DONE,
             finished_at=None if chosen else timezone.now(),
         )
@@ -116,7 +133,7 @@ def preannotation_request(
 
 
 def dispatch_items(item_ids: Sequence[int]) -> int:
-    """Send the items to the workers in batches of BATCH_SIZE; mark each sent. Returns how many.
+    """Send the items to the workers in batches (`_batches`); mark each sent. Returns how many.
 
     Called after commit. A broker error stops the sending and leaves the rest unsent (queued,
     `sent_at` empty) for the dispatcher to retry; it is logged, never raised into the request.
@@ -126,16 +143,12 @@ def dispatch_items(item_ids: Sequence[int]) -> int:
     from annotations.tasks.preannotation import preannotate_items
 
     sent = 0
-    # In-process (eager) tasks gain nothing from batching; one document per task lets the
-    # command show progress document by document.
-    size = 1 if settings.CELERY_TASK_ALWAYS_EAGER else BATCH_SIZE
-    batches = [list(item_ids[i : i + size]) for i in range(0, len(item_ids), size)]
     try:
-        for batch in batches:
+        for batch in _batches(item_ids):
             if settings.CELERY_TASK_ALWAYS_EAGER:
                 # Mark first: eager tasks run inside apply_async and finish before it returns.
                 PreannotationItem.objects.filter(pk__in=batch).update(sent_at=timezone.now())
-            preannotate_items.apply_async(args=(batch,))
+            preannotate_items.apply_async(args=(batch,), priority=BATCH_PRIORITY)
             if not settings.CELERY_TASK_ALWAYS_EAGER:
                 PreannotationItem.objects.filter(pk__in=batch, sent_at__isnull=True).update(
                     sent_at=timezone.now()
@@ -148,6 +161,45 @@ def dispatch_items(item_ids: Sequence[int]) -> int:
             error,
         )
     return sent
+
+
+class _TextBytes(Func):
+    """The size of a text column in bytes (UTF-8), not characters."""
+
+    function = "OCTET_LENGTH"
+    output_field = IntegerField()
+
+    def as_sqlite(self, compiler: Any, connection: Any, **extra: Any) -> Any:
+        return self.as_sql(compiler, connection, template="LENGTH(CAST(%(expressions)s AS BLOB))")
+
+
+def _batches(item_ids: Sequence[int]) -> list[list[int]]:
+    """Items in send order, cut into batches of at most BATCH_SIZE documents and BATCH_BYTES of
+    text; a document larger than BATCH_BYTES goes alone, so it can slow down no other.
+
+    In-process (eager) tasks gain nothing from batching: one document per task lets the
+    command show progress document by document.
+    """
+    if settings.CELERY_TASK_ALWAYS_EAGER:
+        return [[item_id] for item_id in item_ids]
+    sizes = dict(
+        PreannotationItem.objects.filter(pk__in=item_ids)
+        .annotate(size=_TextBytes("document__text"))
+        .values_list("pk", "size")
+    )
+    batches: list[list[int]] = []
+    batch: list[int] = []
+    batch_bytes = 0
+    for item_id in item_ids:
+        size = sizes.get(item_id, 0)
+        if batch and (len(batch) >= BATCH_SIZE or batch_bytes + size > BATCH_BYTES):
+            batches.append(batch)
+            batch, batch_bytes = [], 0
+        batch.append(item_id)
+        batch_bytes += size
+    if batch:
+        batches.append(batch)
+    return batches
 
 
 def preannotation_dispatch_pending() -> int:
@@ -165,15 +217,20 @@ def preannotation_dispatch_pending() -> int:
 
 
 def preannotation_run_items(*, item_ids: Sequence[int]) -> int:
-    """Pre-annotate the items' documents and store the results; return how many were analysed.
+    """Pre-annotate the items' documents and store the results; return how many were stored.
 
     Idempotent: finished items are skipped, so a repeated, duplicated or redelivered batch does
     nothing more. First the unfinished items are marked running under a NOWAIT row lock (lock
     trouble raises django.db.OperationalError: transient, the task retries). The engine then
-    runs outside any transaction, once per document; a document that makes it raise fails
-    alone. Last, in one transaction, the items are locked again and re-checked, so concurrent
-    deliveries store each result exactly once, and the engine's rows are swapped in bulk.
+    runs outside any transaction, once per document; a document that makes it raise, or that
+    is interrupted by the soft time limit, fails alone. Once half the soft time limit is used,
+    the documents not yet analysed are handed back to the queue and sent again, so a slow
+    document never makes the others of its batch fail. Last, in one transaction, the items are
+    locked again and re-checked, then the documents (in id order), and each document's engine
+    output is replaced by the newest run's (`_replace_engine_output`).
     """
+    from celery.exceptions import SoftTimeLimitExceeded
+
     with transaction.atomic():
         # Lock only the items (of=self): items of one run must not contend on the run's row.
         items = list(
@@ -197,11 +254,26 @@ def preannotation_run_items(*, item_ids: Sequence[int]) -> int:
     already = _already_annotated(items)
     analyses: dict[int, engine.Analysis] = {}
     errors: dict[int, str] = {}
-    for document_id, document in documents.items():
-        if document_id in already:
+    deferred: set[int] = set()
+    budget_ends = time.monotonic() + settings.CELERY_TASK_SOFT_TIME_LIMIT / 2
+    out_of_time = False
+    for document_id in dict.fromkeys(item.document_id for item in items):
+        document = documents.get(document_id)
+        if document is None or document_id in already:
+            continue
+        out_of_time = out_of_time or (bool(analyses or errors) and time.monotonic() > budget_ends)
+        if out_of_time:
+            deferred.add(document_id)
             continue
         try:
             analyses[document_id] = engine.analyse(document.text)
+        except SoftTimeLimitExceeded:
+            logger.warning("Document %s ran past the soft time limit", document_id)
+            errors[document_id] = (
+                f"timed out: the engine ran past the {settings.CELERY_TASK_SOFT_TIME_LIMIT} s "
+                f"soft time limit on this document ({len(document.text)} characters)"
+            )
+            out_of_time = True  # hand the rest back: this task has little time left
         except Exception as error:
             # Whatever the engine trips on in one document must not fail the rest of the batch.
             logger.exception("The engine failed on document %s", document_id)
@@ -216,12 +288,23 @@ def preannotation_run_items(*, item_ids: Sequence[int]) -> int:
         )
         if not unfinished:
             return 0
-        storing = {item.document_id for item in unfinished} & analyses.keys()
-        _replace_engine_output({doc: analyses[doc] for doc in storing})
-        for document_id in storing:
+        handed_back = [item for item in unfinished if item.document_id in deferred]
+        finishing = [item for item in unfinished if item.document_id not in deferred]
+        newest_run: dict[int, int] = {}
+        for item in finishing:
+            if item.document_id in analyses:
+                newest_run[item.document_id] = max(item.run_id, newest_run.get(item.document_id, 0))
+        stored = _replace_engine_output(
+            {doc: (analyses[doc], run_id) for doc, run_id in newest_run.items()}
+        )
+        for document_id in stored:
             _fill_metadata_from_structure(documents[document_id], analyses[document_id])
-        _finish_items(unfinished, errors=errors)
-    return len(storing)
+        _finish_items(finishing, errors=errors)
+        if handed_back:
+            ids = [item.pk for item in handed_back]
+            PreannotationItem.objects.filter(pk__in=ids).update(state=RunState.QUEUED, sent_at=None)
+            transaction.on_commit(lambda: dispatch_items(ids))
+    return len(stored)
 
 
 def preannotation_items_fail(*, item_ids: Sequence[int], error: str) -> None:
@@ -267,24 +350,51 @@ def _already_annotated(items: Sequence[PreannotationItem]) -> set[int]:
     done: set[int] = set()
     for (name, version), document_ids in wanted.items():
         done.update(
-            Suggestion.objects.filter(
+            PreannotationOutput.objects.filter(
                 document_id__in=document_ids, engine=name, engine_version=version
             ).values_list("document_id", flat=True)
         )
     return done
 
 
-def _replace_engine_output(analyses: dict[int, engine.Analysis]) -> None:
-    """Swap the engine's zones and suggestions on these documents (any earlier version too).
+def _replace_engine_output(outputs: dict[int, tuple[engine.Analysis, int]]) -> set[int]:
+    """Store each document's analysis as its engine output, unless a newer run already has;
+    return the documents stored.
 
-    One delete and one bulk insert per table for the whole batch. Spans that accepted a
-    replaced suggestion keep everything they copied and lose only the link (SET NULL).
+    Precondition: inside a transaction. Locks the documents (in id order) first, so two runs
+    storing one document take turns and the second sees the first's rows: the newest run
+    (highest id) wins and an older run finishing later stores nothing. The output row is
+    unique per document and engine, and zones and suggestions are unique per engine output,
+    so no interleaving can leave a document with two sets. Suggestions a span accepted are
+    kept (the span's link never changes); an identical new one is then not added again.
     """
-    if not analyses:
-        return
-    name = next(iter(analyses.values())).engine
-    Zone.objects.filter(document_id__in=analyses, engine=name).delete()
-    Suggestion.objects.filter(document_id__in=analyses, engine=name).delete()
+    if not outputs:
+        return set()
+    list(
+        Document.objects.select_for_update(no_key=True)
+        .filter(pk__in=outputs)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    name = next(iter(outputs.values()))[0].engine
+    current = {
+        output.document_id: output
+        for output in PreannotationOutput.objects.filter(document_id__in=outputs, engine=name)
+    }
+    storing = {
+        document_id: analysis
+        for document_id, (analysis, run_id) in outputs.items()
+        if document_id not in current
+        or current[document_id].run_id is None
+        or current[document_id].run_id <= run_id  # type: ignore[operator]
+    }
+    if not storing:
+        return set()
+    now = timezone.now()
+    Zone.objects.filter(document_id__in=storing, engine=name).delete()
+    Suggestion.objects.filter(document_id__in=storing, engine=name).exclude(
+        Exists(Span.objects.filter(suggestion=OuterRef("pk")))
+    ).delete()
     Zone.objects.bulk_create(
         [
             Zone(
@@ -296,10 +406,11 @@ def _replace_engine_output(analyses: dict[int, engine.Analysis]) -> None:
                 end=zone.end,
                 metadata=dict(zone.metadata),
             )
-            for document_id, analysis in analyses.items()
+            for document_id, analysis in storing.items()
             for zone in analysis.zones
         ],
         batch_size=1000,
+        ignore_conflicts=True,
     )
     Suggestion.objects.bulk_create(
         [
@@ -314,11 +425,24 @@ def _replace_engine_output(analyses: dict[int, engine.Analysis]) -> None:
                 confidence=max(0.0, min(1.0, s.confidence)),
                 source_name=(s.source or "")[:300],
             )
-            for document_id, analysis in analyses.items()
+            for document_id, analysis in storing.items()
             for s in analysis.suggestions
         ],
         batch_size=1000,
+        # A kept suggestion (accepted by a span) that the new output repeats stays as it is.
+        ignore_conflicts=True,
     )
+    for document_id, analysis in storing.items():
+        PreannotationOutput.objects.update_or_create(
+            document_id=document_id,
+            engine=name,
+            defaults={
+                "engine_version": analysis.version,
+                "run_id": outputs[document_id][1],
+                "stored_at": now,
+            },
+        )
+    return set(storing)
 
 
 def _fill_metadata_from_structure(document: Document, analysis: engine.Analysis) -> None:
@@ -394,8 +518,16 @@ def _finish_items(items: Sequence[PreannotationItem], *, errors: dict[int, str])
 
 
 def _close_run_if_complete(run_id: int, now: datetime) -> None:
-    """Close the run once every document is finished; the run's row lock orders finishers."""
+    """Close the run once every document is finished; the run's row lock orders finishers.
+
+    A run started by a job carries the job's progress, and closing the run finishes the job
+    in the same transaction.
+    """
     run = PreannotationRun.objects.select_for_update(no_key=True).get(pk=run_id)
+    if run.job_id is not None:
+        Job.objects.filter(pk=run.job_id, state=JobState.RUNNING).update(
+            progress_done=run.documents_done + run.documents_failed, heartbeat_at=now
+        )
     if run.documents_done + run.documents_failed < run.documents_total or run.finished_at:
         return
     failures = list(run.items.filter(state=RunState.FAILED).values_list("document_id", "error")[:5])
@@ -412,6 +544,10 @@ def _close_run_if_complete(run_id: int, now: datetime) -> None:
         project=run.project,
         after={"state": run.state, "done": run.documents_done, "failed": run.documents_failed},
     )
+    if run.job_id is not None:
+        from annotations.services.preannotation_jobs import preannotation_job_close
+
+        preannotation_job_close(run=run)
 
 
 def _ids(ids: list[int]) -> str:

@@ -6,6 +6,6 @@ the broker was down stays queued and is sent again; never with a direct `.delay(
 transaction. Periodic tasks are scheduled in `CELERY_BEAT_SCHEDULE` in the settings.
 """
 
-from annotations.tasks import preannotation, review
+from annotations.tasks import jobs, preannotation, review
 
-__all__ = ["preannotation", "review"]
+__all__ = ["jobs", "preannotation", "review"]

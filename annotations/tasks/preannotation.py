@@ -7,15 +7,12 @@ from typing import Any
 
 from billiard.einfo import ExceptionInfo
 from celery import Task, shared_task
-from django.db import DatabaseError, InterfaceError, OperationalError
+from django.db import DatabaseError
 
 from annotations.services import preannotation as service
+from annotations.tasks.policy import IDEMPOTENT_TASK_OPTIONS
 
 logger = logging.getLogger(__name__)
-
-# Named transient errors only: a lock held by a concurrent delivery, or a dropped connection.
-# Anything else (a bug, bad data, a time limit) fails the item at once with its error.
-TRANSIENT_ERRORS = (OperationalError, InterfaceError)
 
 
 class PreannotationTask(Task[Any, Any]):
@@ -37,15 +34,7 @@ class PreannotationTask(Task[Any, Any]):
 
 
 @shared_task(
-    base=PreannotationTask,
-    name="annotations.preannotate_items",
-    acks_late=True,
-    reject_on_worker_lost=True,
-    autoretry_for=TRANSIENT_ERRORS,
-    retry_backoff=1,
-    retry_backoff_max=60,
-    retry_jitter=True,
-    max_retries=6,
+    base=PreannotationTask, name="annotations.preannotate_items", **IDEMPOTENT_TASK_OPTIONS
 )
 def preannotate_items(item_ids: list[int]) -> None:
     """Pre-annotate a batch of run items' documents (idempotent; see preannotation_run_items)."""
