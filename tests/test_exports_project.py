@@ -422,3 +422,31 @@ def test_html_report_renders_in_chromium_with_markup_shown_as_text(
         capture_output=True, timeout=120, check=True,
     )  # fmt: skip
     assert shot.stat().st_size > 20_000
+
+
+@pytest.mark.requires_redis
+def test_api_large_export_runs_as_a_background_job_then_downloads(
+    api: Any, desk: Any, celery_worker_real: Any, settings: Any, tmp_path: Path
+) -> None:
+    import time
+
+    settings.FACTCHECK_EXPORT_INLINE_MAX_DOCUMENTS = 2
+    settings.FACTCHECK_JOB_FILES_DIR = tmp_path
+    api.force_authenticate(desk.lead)
+    response = api.get(f"/api/v1/projects/{desk.project.pk}/export?format=json&label=opinion")
+    assert response.status_code == 202, response.content
+    job = response.json()
+    assert job["kind"] == "export"
+    deadline = time.monotonic() + 60
+    while job["state"] not in ("done", "failed") and time.monotonic() < deadline:
+        time.sleep(0.2)
+        job = api.get(job["url"]).json()
+    assert job["state"] == "done", job
+    assert job["progress_done"] == job["progress_total"] == 4
+    download = api.get(job["download_url"])
+    assert download.status_code == 200
+    body = json.loads(b"".join(download.streaming_content))
+    assert body["filters"] == {"label": "opinion"}
+    assert {s["label"] for d in body["documents"] for s in d["final_spans"]} == {"opinion"}
+    api.force_authenticate(desk.reviewer)
+    assert api.get(job["download_url"]).status_code in (403, 404)

@@ -11,22 +11,31 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
+from django.conf import settings
 from django.http import StreamingHttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
-from rest_framework import serializers
+from rest_framework import serializers, status
 from rest_framework.negotiation import DefaultContentNegotiation
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.renderers import BaseRenderer
 from rest_framework.request import Request
+from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from annotations.api.common import ProjectScopedView, caller, errors
+from annotations.api.jobs import JobOutputSerializer, job_response
 from annotations.exports import FORMATS, encode
 from annotations.models import DocumentStatus, Project
 from annotations.permissions import IsProjectLead
 from annotations.selectors import document_get
-from annotations.selectors.exports import ExportFilters, export_build, export_filters_check
+from annotations.selectors.exports import (
+    ExportFilters,
+    export_build,
+    export_documents,
+    export_filters_check,
+)
+from annotations.services.export_jobs import export_job_create
 
 
 class _FormatIsOurs(DefaultContentNegotiation):
@@ -110,7 +119,7 @@ def export_http_response(
 
 class ProjectExportView(ProjectScopedView):
     """Download the project's final verdicts in one format, narrowed by status, label and the
-    documents' publication dates."""
+    documents' publication dates; a large export runs as a background job (202)."""
 
     permission_classes = [IsAuthenticated, IsProjectLead]
     content_negotiation_class = _FormatIsOurs
@@ -124,9 +133,17 @@ class ProjectExportView(ProjectScopedView):
             OpenApiParameter("published_from", OpenApiTypes.DATE, description="On or after."),
             OpenApiParameter("published_to", OpenApiTypes.DATE, description="On or before."),
         ],
-        responses={**_FILES, **errors(400, 401, 403, 404)},
+        responses={
+            **_FILES,
+            202: OpenApiResponse(
+                JobOutputSerializer,
+                description="Over FACTCHECK_EXPORT_INLINE_MAX_DOCUMENTS documents: a background "
+                "job; poll its `url`, then download from its `download_url`.",
+            ),
+            **errors(400, 401, 403, 404),
+        },
     )
-    def get(self, request: Request, project_id: int) -> StreamingHttpResponse:
+    def get(self, request: Request, project_id: int) -> StreamingHttpResponse | Response:
         project = self.get_project()
         data = ExportInputSerializer(data=request.query_params)
         data.is_valid(raise_exception=True)
@@ -138,6 +155,16 @@ class ProjectExportView(ProjectScopedView):
             published_to=values.get("published_to"),
         )
         export_filters_check(project=project, filters=filters)
+        documents = export_documents(project=project, filters=filters).count()
+        if documents > settings.FACTCHECK_EXPORT_INLINE_MAX_DOCUMENTS:
+            job = export_job_create(
+                project=project,
+                fmt_name=values["format"],
+                filters=filters,
+                created_by=caller(request),
+                base_url=request.build_absolute_uri("/"),
+            )
+            return job_response(job, status=status.HTTP_202_ACCEPTED)
         return export_http_response(
             project=project,
             fmt_name=values["format"],
