@@ -91,7 +91,7 @@ def test_a_large_upload_answers_202_and_its_job_reports_every_record(
     assert report["refused"] == [
         {
             "origin": "big.jsonl:3003",
-            "reason": "published is not an ISO date (YYYY-MM-DD): 'last week'",
+            "reason": 'published is not an ISO date (YYYY-MM-DD): "last week"',
         },
         {
             "origin": "big.jsonl:3004",

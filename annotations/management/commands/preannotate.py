@@ -112,8 +112,9 @@ class Command(BaseCommand):
         finished = run.documents_done + run.documents_failed
         if finished > bar.n:
             bar.update(finished - bar.n)
-        else:
-            bar.refresh()
+        # Drawn every time: tqdm skips redraws within 0.1 s, and in-process documents of a
+        # small run all finish inside that, so the bar would jump from 0 to the end.
+        bar.refresh()
 
     def _follow(self, run: PreannotationRun, bar: tqdm[Any]) -> None:
         while True:
