@@ -18,6 +18,7 @@ from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 
+from annotations.admin_exports import DOCUMENT_EXPORT_ACTIONS, PROJECT_EXPORT_ACTIONS
 from annotations.importing import Refusal, parse_record
 from annotations.models import (
     Assignment,
@@ -150,7 +151,7 @@ class ProjectAdmin(HistoryAdmin):
     list_display = ["name", "reviews_required", "lease_minutes", "dispute_tolerance", "created_at"]
     search_fields = ["name", "description"]
     inlines = [LabelInline, MembershipInline]
-    actions = ["preannotate_projects"]
+    actions = ["preannotate_projects", *PROJECT_EXPORT_ACTIONS]
 
     @admin.action(description="Re-run pre-annotation on every document (force)")
     def preannotate_projects(self, request: HttpRequest, queryset: QuerySet[Project]) -> None:
@@ -265,7 +266,7 @@ class DocumentAdmin(HistoryAdmin):
     date_hierarchy = "created_at"
     list_select_related = ["project"]
     inlines = [ZoneInline, SuggestionInline, AssignmentInline]
-    actions = ["preannotate_documents"]
+    actions = ["preannotate_documents", *DOCUMENT_EXPORT_ACTIONS]
 
     def get_readonly_fields(self, request: HttpRequest, obj: Document | None = None) -> list[str]:
         if obj is None:

@@ -53,6 +53,19 @@ _HTML_BLOCK_TAGS = (
 
 
 @dataclass(frozen=True)
+class ParsedSuggestion:
+    """A labelled span brought in with a document (from an annotated export), code points."""
+
+    start: int
+    end: int
+    label: str
+    source: str
+    reason: str
+    engine: str
+    confidence: float = 1.0
+
+
+@dataclass(frozen=True)
 class ParsedDocument:
     """A document ready to store: normalised text and the metadata found with it."""
 
@@ -67,6 +80,8 @@ class ParsedDocument:
     warnings: tuple[str, ...] = ()
     # A guess from the text's first line (which may be page chrome), not a title given with it.
     title_from_first_line: bool = False
+    # Spans of an annotated export (ours or Label Studio's), stored as suggestions.
+    suggestions: tuple[ParsedSuggestion, ...] = ()
     sha256: str = field(init=False)
 
     def __post_init__(self) -> None:
@@ -320,7 +335,7 @@ def parse_record(origin: str, record: object, *, max_bytes: int) -> ImportItem:
             return Refusal(
                 origin, f"{name} is {len(value)} characters long, over the {limit} limit", name
             )
-    return _document(
+    parsed = _document(
         origin,
         text,
         max_bytes=max_bytes,
@@ -331,6 +346,13 @@ def parse_record(origin: str, record: object, *, max_bytes: int) -> ImportItem:
         published_on=published,
         metadata=extra,
     )
+    if fields is not record and isinstance(parsed, ParsedDocument):
+        # Imported here: that module builds on this one's types.
+        from annotations import importing_annotated
+
+        if importing_annotated.has_label_studio_regions(record):
+            return importing_annotated.label_studio_suggestions(record, parsed)
+    return parsed
 
 
 def _unstorable(value: object, *, nul_ok: bool) -> str | None:
@@ -379,6 +401,13 @@ def _parse_json(name: str, decoded: str, *, max_bytes: int) -> Iterator[ImportIt
         return
     except RecursionError:
         yield Refusal(name, "invalid JSON: nested too deeply")
+        return
+    from annotations import importing_annotated  # builds on this module's types
+
+    if importing_annotated.is_our_export(payload):
+        yield from importing_annotated.read_our_export(
+            name, payload, max_bytes=max_bytes, parse=parse_record
+        )
         return
     records = payload if isinstance(payload, list) else [payload]
     if not records:

@@ -7,6 +7,7 @@ from annotations.api import (
     auth,
     disputes,
     documents,
+    exports,
     health,
     jobs,
     projects,
@@ -107,6 +108,13 @@ urlpatterns = [
         "documents/<int:document_id>/verdicts",
         agreement.DocumentVerdictsView.as_view(),
         name="document-verdicts",
+    ),
+    # Exports of final verdicts (issue 9).
+    path("projects/<int:project_id>/export", exports.ProjectExportView.as_view(), name="export"),
+    path(
+        "documents/<int:document_id>/export",
+        exports.DocumentExportView.as_view(),
+        name="document-export",
     ),
     path("jobs/<int:job_id>", jobs.JobDetailView.as_view(), name="job"),
     path("jobs/<int:job_id>/download", jobs.JobDownloadView.as_view(), name="job-download"),

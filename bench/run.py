@@ -20,7 +20,13 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench import agreement, pathological, preannotation, review_loop  # noqa: E402 - needs ROOT on sys.path first
+from bench import (  # noqa: E402 - needs ROOT on sys.path first
+    agreement,
+    exports,
+    pathological,
+    preannotation,
+    review_loop,
+)
 
 Row = tuple[str, str, str]  # (benchmark, figure, value)
 DEFAULT_DATABASE = "postgres://postgres@127.0.0.1:5432/factcheck_bench"
@@ -100,6 +106,7 @@ BENCHMARKS: dict[str, Callable[[argparse.Namespace], list[Row]]] = {
     "review": bench_review,
     "web": lambda args: bench_web(),
     "agreement": lambda args: agreement.bench_agreement(args.agreement_documents, 2000),
+    "exports": lambda args: exports.bench_exports(args.export_documents, args.export_spans),
     "review-loop": lambda args: review_loop.bench_review_loop(),
     # No database needed: also runs alone as `python bench/pathological.py`.
     "pathological": lambda args: pathological.bench_pathological(args.pathological_megabytes),
@@ -146,12 +153,19 @@ def main() -> None:
         default=100_000,
         help="Documents in the project where a completing submission is timed.",
     )
+    parser.add_argument(
+        "--export-documents", type=int, default=2_000, help="Documents in the export project."
+    )
+    parser.add_argument(
+        "--export-spans", type=int, default=100_000, help="Final spans in the large export."
+    )
     args = parser.parse_args()
 
     server = os.environ.get("DATABASE_URL") or DEFAULT_DATABASE
     if not server.startswith("postgres"):
         sys.exit("make bench measures PostgreSQL: set DATABASE_URL to a postgres:// URL.")
-    url = server.rsplit("/", 1)[0] + "/factcheck_bench"
+    # BENCH_DATABASE_NAME lets runs on one shared server keep out of each other's way.
+    url = server.rsplit("/", 1)[0] + "/" + os.environ.get("BENCH_DATABASE_NAME", "factcheck_bench")
     os.environ["DATABASE_URL"] = url
     # Its own Redis database too, flushed, so queued work from elsewhere never mixes in.
     redis_url = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/5")

@@ -310,6 +310,10 @@ FACTCHECK_JOB_FILES_DIR = Path(
     env_str("FACTCHECK_JOB_FILES_DIR", str(BASE_DIR / "var" / "jobs")) or BASE_DIR / "var" / "jobs"
 )
 FACTCHECK_JOB_RESULT_HOURS = env_int("FACTCHECK_JOB_RESULT_HOURS", default=24)
+# API exports of more documents than this run as a background job (a file to download).
+FACTCHECK_EXPORT_INLINE_MAX_DOCUMENTS = env_int(
+    "FACTCHECK_EXPORT_INLINE_MAX_DOCUMENTS", default=5000
+)
 
 LOGGING = {
     "version": 1,

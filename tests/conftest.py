@@ -19,7 +19,10 @@ from tests.factories import ProjectFactory, UserFactory
 
 ROOT = Path(__file__).resolve().parents[1]
 SEEDS = ROOT / "seeds"
-SHARED_REFERENCE = ROOT.parent / "shared" / "reference"
+# Beside the repository; a worktree elsewhere names it with FACTCHECK_SHARED_REFERENCE.
+SHARED_REFERENCE = Path(
+    os.environ.get("FACTCHECK_SHARED_REFERENCE") or ROOT.parent / "shared" / "reference"
+)
 
 
 def pytest_report_header(config: pytest.Config) -> list[str]:

@@ -192,6 +192,18 @@ CASES = [
         lambda w: f"/api/v1/projects/{w.p}/preannotation-runs/{w.r}",
         (401, 200, 404, 200, 200),
     ),
+    Case(
+        "project export",
+        "get",
+        lambda w: f"/api/v1/projects/{w.p}/export?format=json",
+        (401, 403, 404, 200, 200),
+    ),
+    Case(
+        "document export",
+        "get",
+        lambda w: f"/api/v1/documents/{w.d}/export?format=csv",
+        (401, 403, 404, 200, 200),
+    ),
     Case("job detail", "get", lambda w: f"/api/v1/jobs/{w.j}", (401, 404, 404, 200, 200)),
     Case(
         "job download",

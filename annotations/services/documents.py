@@ -9,11 +9,12 @@ from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
 
 from annotations.importing import ImportItem, ParsedDocument, Refusal
-from annotations.models import Document, DocumentStatus, Project
+from annotations.models import Document, DocumentStatus, Project, Suggestion
 from annotations.services.audit import audit_record_many
 from annotations.services.preannotation import preannotation_request
 
 IMPORT_BATCH_SIZE = 500
+IMPORT_ENGINE_VERSION = "1"  # of the suggestions an annotated export brings in
 
 
 @dataclass(frozen=True)
@@ -102,6 +103,7 @@ def _import_batch(
     try:
         with transaction.atomic():
             created = Document.objects.bulk_create([document for _, document in fresh])
+            _suggestions_create(fresh)
             audit_record_many(
                 actor=imported_by, action="document.imported", entities=created, project=project
             )
@@ -131,6 +133,7 @@ def _import_one_by_one(
         try:
             with transaction.atomic():
                 document.save()
+                _suggestions_create([(parsed, document)])
                 audit_record_many(
                     actor=imported_by,
                     action="document.imported",
@@ -142,6 +145,28 @@ def _import_one_by_one(
             existing = Document.objects.get(project=project, text_sha256=parsed.sha256)
             report.duplicates.append(Duplicate(parsed.origin, existing.pk))
     return created
+
+
+def _suggestions_create(pairs: list[tuple[ParsedDocument, Document]]) -> None:
+    """Store the spans an annotated export brought with its documents, as suggestions.
+
+    Precondition: inside the transaction that created the documents (they have their ids).
+    """
+    Suggestion.objects.bulk_create(
+        Suggestion(
+            document=document,
+            engine=span.engine,
+            engine_version=IMPORT_ENGINE_VERSION,
+            start=span.start,
+            end=span.end,
+            label=span.label,
+            reason=span.reason,
+            confidence=span.confidence,
+            source_name=span.source,
+        )
+        for parsed, document in pairs
+        for span in parsed.suggestions
+    )
 
 
 def _document_from(project: Project, parsed: ParsedDocument, imported_by: User | None) -> Document:

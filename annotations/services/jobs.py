@@ -88,10 +88,15 @@ Runner = Callable[[Job, JobTicket], "JobResult | JobStep"]
 
 def _runners() -> dict[str, Runner]:
     # Imported here: runners depend on services that depend on this module.
+    from annotations.services.export_jobs import export_job_run
     from annotations.services.imports import import_job_run
     from annotations.services.preannotation_jobs import preannotation_job_run
 
-    return {JobKind.IMPORT: import_job_run, JobKind.PREANNOTATE: preannotation_job_run}
+    return {
+        JobKind.IMPORT: import_job_run,
+        JobKind.PREANNOTATE: preannotation_job_run,
+        JobKind.EXPORT: export_job_run,
+    }
 
 
 def job_files_dir() -> Path:
