@@ -178,6 +178,8 @@ LEAD_PAGES = (
     ("disputes", lambda w: f"/projects/{w.project.pk}/disputes/"),
     ("next dispute", lambda w: f"/projects/{w.project.pk}/disputes/next"),
     ("dispute", lambda w: f"/disputes/{w.dispute.pk}/"),
+    ("reports", lambda w: f"/projects/{w.project.pk}/reports/"),
+    ("report", lambda w: f"/projects/{w.project.pk}/report/"),
 )
 
 
@@ -213,3 +215,46 @@ def test_the_dispute_page_hands_its_data_to_the_script_and_the_queue_filters(
     assert "Select a valid choice" in bad.content.decode()
     home = client.get("/").content.decode()
     assert "Disputes (1 open)" in home
+
+
+def test_the_reports_page_offers_every_format_and_the_report_opens_in_the_browser(
+    disputed: Any,
+) -> None:
+    from annotations.exports import FORMATS
+
+    client = _client(disputed, "lead")
+    document = disputed.dispute.document
+    page = client.get(f"/projects/{disputed.project.pk}/reports/").content.decode()
+    assert "No document is settled yet" in page
+    for name in FORMATS:
+        assert f"/api/v1/projects/{disputed.project.pk}/export?format={name}" in page
+
+    resolved = client.post(
+        f"/api/v1/disputes/{disputed.dispute.pk}/resolve",
+        {
+            "start": disputed.dispute.start,
+            "end": disputed.dispute.end,
+            "label": "sourced",
+            "source": "<img src=x onerror=alert(1)>",
+            "rationale": "Named in the text.",
+            "version": 0,
+        },
+        content_type="application/json",
+    )
+    assert resolved.status_code == 201, resolved.content
+    page = client.get(f"/projects/{disputed.project.pk}/reports/").content.decode()
+    for name in FORMATS:
+        assert f"/api/v1/documents/{document.pk}/export?format={name}" in page
+    download = client.get(f"/api/v1/documents/{document.pk}/export?format=csv")
+    assert download.status_code == 200
+    assert download["Content-Disposition"].startswith("attachment")
+
+    report = client.get(f"/projects/{disputed.project.pk}/report/")
+    body = b"".join(report.streaming_content).decode()
+    assert report.status_code == 200
+    assert report["Content-Disposition"].startswith("inline")
+    assert "script-src" not in report["Content-Security-Policy"]
+    assert "default-src 'none'" in report["Content-Security-Policy"]
+    assert document.title in body
+    assert "&lt;img src=x onerror=alert(1)&gt;" in body
+    assert "<img src=x" not in body

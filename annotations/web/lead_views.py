@@ -9,18 +9,21 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET
 
+from annotations.api.exports import export_http_response
 from annotations.api.outputs import LabelOutputSerializer
 from annotations.exceptions import NotFound
-from annotations.models import ClaimRating, Project
+from annotations.exports import FORMATS
+from annotations.models import ClaimRating, DocumentStatus, Project
 from annotations.selectors import (
     LEAD_ROLES,
     agreement_for_project,
@@ -31,6 +34,7 @@ from annotations.selectors import (
     project_get,
     project_role,
 )
+from annotations.selectors.exports import ExportFilters
 from annotations.web.chart import bar_chart
 from annotations.web.forms import DisputeFilterForm
 
@@ -153,3 +157,54 @@ def dispute_workspace(request: HttpRequest, dispute_id: int) -> HttpResponse:
         "web/dispute.html",
         {"dispute": dispute, "project": project, "labels": labels, "data": data},
     )
+
+
+# The report is self-contained (inline CSS and SVG, no scripts); its page allows exactly that.
+REPORT_POLICY = (
+    "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; "
+    "form-action 'none'; frame-ancestors 'none'"
+)
+
+
+@require_GET
+@login_required
+def reports(request: HttpRequest, project_id: int) -> HttpResponse:
+    """Download buttons for every export format, for the project and each settled document.
+
+    The downloads are the API's exports (`/api/v1/.../export`), which the page's session
+    authenticates: one rule for who may export, and a large project's export answers with a
+    background job there as everywhere.
+    """
+    project = _lead_project(request, project_id)
+    settled = project.documents.filter(status=DocumentStatus.ACCEPTED).order_by("id")
+    page = Paginator(settled.only("id", "title"), 50).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "web/reports.html",
+        {
+            "project": project,
+            "formats": list(FORMATS.values()),
+            "page": page,
+            "inline_limit": settings.FACTCHECK_EXPORT_INLINE_MAX_DOCUMENTS,
+        },
+    )
+
+
+@require_GET
+@login_required
+def report(request: HttpRequest, project_id: int) -> StreamingHttpResponse:
+    """The project's HTML report, shown in the browser rather than downloaded."""
+    project = _lead_project(request, project_id)
+    response = export_http_response(
+        project=project,
+        fmt_name="html",
+        filters=ExportFilters(),
+        exported_by=request.user.get_username(),
+        base_url=request.build_absolute_uri("/"),
+        stem=f"{project.name}-report",
+    )
+    response["Content-Disposition"] = response["Content-Disposition"].replace(
+        "attachment", "inline", 1
+    )
+    response["Content-Security-Policy"] = REPORT_POLICY
+    return response

@@ -43,4 +43,6 @@ urlpatterns = [
     path("projects/<int:project_id>/disputes/", lead_views.dispute_queue, name="disputes"),
     path("projects/<int:project_id>/disputes/next", lead_views.dispute_next, name="dispute-next"),
     path("disputes/<int:dispute_id>/", lead_views.dispute_workspace, name="dispute"),
+    path("projects/<int:project_id>/reports/", lead_views.reports, name="reports"),
+    path("projects/<int:project_id>/report/", lead_views.report, name="report"),
 ]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -125,3 +126,44 @@ def test_a_concurrent_decision_is_explained_and_the_verdict_kept(
     page.wait_for_url(re.compile(r"/disputes/$"))
     assert dispute.resolutions.count() == 2
     assert [e for e in page_errors if "409" not in e] == []
+
+
+def test_a_lead_downloads_reports_and_reads_the_report_in_the_browser(
+    live_server: Any, page: Any, page_errors: list[str]
+) -> None:
+    from annotations.services import dispute_resolve
+
+    lead = UserFactory(username="lena")
+    _project, documents = _disputed(lead, documents=1)
+    dispute = Dispute.objects.get(document=documents[0])
+    dispute_resolve(
+        dispute=dispute,
+        actor=lead,
+        version=0,
+        start=dispute.start,
+        end=dispute.end,
+        label="sourced",
+        source="the minister",
+        rating="unverifiable",
+        rationale="The minister is named; the figure is not checked.",
+    )
+    enable_axe(page)
+    login(page, live_server, lead)
+
+    page.goto(f"{live_server.url}/")
+    page.click("text=Reports")
+    expect(page.locator("h1")).to_contain_text("Reports of Desk")
+    expect(page.locator(".downloads a")).to_have_count(6)
+    expect(page.locator("table.data")).to_contain_text("Doc 0")
+    assert axe_violations(page) == []
+    screenshot(page, "reports")
+    with page.expect_download() as download:
+        page.click(".downloads a:text-is('csv')")
+    assert download.value.suggested_filename.endswith(".csv")
+    assert "the minister" in Path(download.value.path()).read_text(encoding="utf-8-sig")
+
+    page.click("text=Open the report")
+    expect(page.locator("body")).to_contain_text("The minister said on Monday")
+    expect(page.locator("body")).to_contain_text("<b>and</b>")
+    screenshot(page, "report")
+    assert page_errors == []
