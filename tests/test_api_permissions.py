@@ -146,6 +146,13 @@ CASES = [
         (401, 201, 404, 403, 403),
         body=lambda w: {"start": 0, "end": 8, "label": "opinion"},
     ),
+    Case(
+        "span batch create",
+        "post",
+        lambda w: f"/api/v1/assignments/{w.a}/spans/batch",
+        (401, 201, 404, 403, 403),
+        body=lambda w: {"spans": [{"start": 0, "end": 8, "label": "opinion"}]},
+    ),
     Case("span detail", "get", lambda w: f"/api/v1/spans/{w.s}", (401, 200, 404, 200, 200)),
     Case(
         "span update",
