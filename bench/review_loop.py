@@ -6,7 +6,9 @@ document, mark five spans, submit, either as seven requests (five single span wr
 three (one batch of five). Phases run at 1 and at 8 concurrent reviewers, a fixed number of
 tasks each, and report tasks/s, the CPU time the web workers and PostgreSQL spent per task
 (from /proc, so on a busy machine PostgreSQL's figure includes others' work), and the peak
-resident memory of the stack. Statements per request are counted in-process on the same
+memory of the stack (proportional set size, so shared pages count once). The web server runs
+with the production gunicorn.conf.py (threaded workers, access log) and 5 workers, as the
+peers were run. Statements per request are counted in-process on the same
 requests, which is exact and does not depend on the machine.
 """
 
@@ -97,6 +99,17 @@ def _spans(text: str, rng: random.Random) -> list[dict[str, Any]]:
     return spans
 
 
+def _request(connection: http.client.HTTPConnection, *call: Any) -> tuple[int, Any, float]:
+    """One request on the keep-alive connection, sent again once on a fresh connection if the
+    server had closed it (gunicorn replaces a worker after `max_requests`): what a browser does;
+    the request never reached the closed worker."""
+    try:
+        return _timed_request(connection, *call)
+    except (BrokenPipeError, ConnectionResetError, http.client.RemoteDisconnected):
+        connection.close()
+        return _timed_request(connection, *call)
+
+
 def loop_tasks(args: tuple[int, str, int, int, bool, int]) -> dict[str, Any]:
     """One reviewer doing `tasks` tasks: claim, five spans (single or batch), submit."""
     port, token, project_id, tasks, batch, seed = args
@@ -105,7 +118,7 @@ def loop_tasks(args: tuple[int, str, int, int, bool, int]) -> dict[str, Any]:
     errors: list[str] = []
     done = 0
     for _ in range(tasks):
-        status, body, _ = _timed_request(
+        status, body, _ = _request(
             connection, "POST", f"/api/v1/projects/{project_id}/queue/next", token
         )
         if status not in (200, 201):
@@ -114,7 +127,7 @@ def loop_tasks(args: tuple[int, str, int, int, bool, int]) -> dict[str, Any]:
         assignment, version = body["id"], body["version"]
         spans = _spans(body["document"]["text"], rng)
         if batch:
-            status, body, _ = _timed_request(
+            status, body, _ = _request(
                 connection,
                 "POST",
                 f"/api/v1/assignments/{assignment}/spans/batch",
@@ -126,7 +139,7 @@ def loop_tasks(args: tuple[int, str, int, int, bool, int]) -> dict[str, Any]:
         else:
             ok = True
             for span in spans:
-                status, body, _ = _timed_request(
+                status, body, _ = _request(
                     connection, "POST", f"/api/v1/assignments/{assignment}/spans", token, span
                 )
                 ok = ok and status == 201
@@ -134,7 +147,7 @@ def loop_tasks(args: tuple[int, str, int, int, bool, int]) -> dict[str, Any]:
         if not ok:
             errors.append(f"spans {status}: {str(body)[:100]}")
             break
-        status, body, _ = _timed_request(
+        status, body, _ = _request(
             connection,
             "POST",
             f"/api/v1/assignments/{assignment}/submit",
@@ -149,7 +162,9 @@ def loop_tasks(args: tuple[int, str, int, int, bool, int]) -> dict[str, Any]:
     return {"done": done, "errors": errors}
 
 
-def _cpu_seconds(pids: list[int]) -> float:
+def _cpu_seconds(pids: list[int], *, reaped_children_of: int | None = None) -> float:
+    """CPU seconds the processes have used; with `reaped_children_of`, also that process's
+    finished children (gunicorn replaces a worker after `max_requests`: its time must count)."""
     ticks = os.sysconf("SC_CLK_TCK")
     total = 0
     for pid in pids:
@@ -158,15 +173,24 @@ def _cpu_seconds(pids: list[int]) -> float:
         except OSError:
             continue
         total += int(fields[11]) + int(fields[12])  # utime, stime
+        if pid == reaped_children_of:
+            total += int(fields[13]) + int(fields[14])  # cutime, cstime
     return total / ticks
 
 
-def _rss_mb(pids: list[int]) -> float:
+def _web_cpu_seconds(master: int) -> float:
+    return _cpu_seconds(_process_tree(master), reaped_children_of=master)
+
+
+def _memory_mb(pids: list[int]) -> float:
+    """The processes' proportional set size: shared pages (PostgreSQL's shared buffers, a
+    forked worker's copy-on-write memory) counted once in all, not once per process as a sum
+    of RSS would."""
     total = 0
     for pid in pids:
         try:
-            for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-                if line.startswith("VmRSS:"):
+            for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+                if line.startswith("Pss:"):
                     total += int(line.split()[1])
         except OSError:
             continue
@@ -310,7 +334,7 @@ def _phase(
             stack = (
                 _process_tree(server.pid) + _pids_named("postgres") + _pids_named("redis-server")
             )
-            peak[0] = max(peak[0], _rss_mb(stack))
+            peak[0] = max(peak[0], _memory_mb(stack))
             stop.wait(0.2)
 
     try:
@@ -320,17 +344,16 @@ def _phase(
         warm = [(port, token, project_id, 2, batch, 100 + n) for n, token in enumerate(tokens)]
         with multiprocessing.get_context("spawn").Pool(concurrency) as pool:
             pool.map(loop_tasks, warm)
-        web = _process_tree(server.pid)
         postgres = _pids_named("postgres")
         sampler = threading.Thread(target=sample, daemon=True)
         sampler.start()
-        web_cpu, pg_cpu = _cpu_seconds(web), _cpu_seconds(postgres)
+        web_cpu, pg_cpu = _web_cpu_seconds(server.pid), _cpu_seconds(postgres)
         jobs = [(port, token, project_id, per, batch, n) for n, token in enumerate(tokens)]
         started = time.perf_counter()
         with multiprocessing.get_context("spawn").Pool(concurrency) as pool:
             results = pool.map(loop_tasks, jobs)
         elapsed = time.perf_counter() - started
-        web_cpu = _cpu_seconds(web) - web_cpu
+        web_cpu = _web_cpu_seconds(server.pid) - web_cpu
         pg_cpu = _cpu_seconds(_pids_named("postgres")) - pg_cpu
     finally:
         stop.set()
@@ -347,6 +370,6 @@ def _phase(
             "CPU per task: web / PostgreSQL",
             f"{web_cpu / per_task * 1000:.0f} / {pg_cpu / per_task * 1000:.0f} ms",
         ),
-        (name, "peak RSS of the stack (web, PostgreSQL, Redis)", f"{peak[0]:,.0f} MB"),
+        (name, "peak memory of the stack (PSS: web, PostgreSQL, Redis)", f"{peak[0]:,.0f} MB"),
         (name, "errors", f"{len(errors)}" + (f": {errors[0]}" if errors else "")),
     ]
