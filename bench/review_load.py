@@ -177,28 +177,7 @@ def bench_review(
     setup = time.perf_counter() - setup_started
     connection.close()
     port = _free_port()
-    env = {**os.environ, "DEBUG": "false", "LOG_LEVEL": "WARNING"}
-    server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "factcheck.wsgi:application",
-            "--bind",
-            f"{HOST}:{port}",
-            "--workers",
-            str(workers),
-            "--worker-class",
-            "gthread",
-            "--threads",
-            "4",
-            "--log-level",
-            "warning",
-        ],
-        cwd=ROOT,
-        env=env,
-        start_new_session=True,
-    )
+    server = start_gunicorn(port, workers, "--worker-class", "gthread", "--threads", "4")
     phases: list[tuple[float, list[dict[str, Any]], float]] = []
     try:
         _wait_for(port)
@@ -280,6 +259,29 @@ def _run_phase(
     ]
     with multiprocessing.get_context("spawn").Pool(len(jobs)) as pool:
         return pool.map(reviewer_loop, jobs)
+
+
+def start_gunicorn(port: int, workers: int, *options: str) -> subprocess.Popen[bytes]:
+    """Our app under gunicorn on loopback, in its own session (so killpg stops it whole)."""
+    env = {**os.environ, "DEBUG": "false", "LOG_LEVEL": "WARNING"}
+    return subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "factcheck.wsgi:application",
+            "--bind",
+            f"{HOST}:{port}",
+            "--workers",
+            str(workers),
+            *options,
+            "--log-level",
+            "warning",
+        ],
+        cwd=ROOT,
+        env=env,
+        start_new_session=True,
+    )
 
 
 def _wait_for(port: int) -> None:

@@ -21,14 +21,12 @@ import multiprocessing
 import os
 import random
 import signal
-import subprocess
-import sys
 import threading
 import time
 from pathlib import Path
 from typing import Any
 
-from bench.review_load import HOST, _free_port, _timed_request, _wait_for
+from bench.review_load import HOST, _free_port, _timed_request, _wait_for, start_gunicorn
 
 ROOT = Path(__file__).resolve().parents[1]
 Row = tuple[str, str, str]
@@ -308,24 +306,7 @@ def _phase(
     project_id: int, tokens: list[str], concurrency: int, batch: bool, shape: str
 ) -> list[Row]:
     port = _free_port()
-    env = {**os.environ, "DEBUG": "false", "LOG_LEVEL": "WARNING"}
-    server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "factcheck.wsgi:application",
-            "--bind",
-            f"{HOST}:{port}",
-            "--workers",
-            str(WORKERS),
-            "--log-level",
-            "warning",
-        ],
-        cwd=ROOT,
-        env=env,
-        start_new_session=True,
-    )
+    server = start_gunicorn(port, WORKERS)
     peak = [0.0]
     stop = threading.Event()
 
