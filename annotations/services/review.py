@@ -729,7 +729,7 @@ def spans_create(
                         start=item.get("start"),
                         end=item.get("end"),
                         label=_checked_label(
-                            locked.project, item["label"], known=item["label"] in labels
+                            locked.project, item.get("label", ""), known=item.get("label") in labels
                         ),
                         quote=item.get("quote"),
                         source=item.get("source", ""),
