@@ -149,7 +149,9 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = Path(env_str("STATIC_ROOT", str(BASE_DIR / "staticfiles")) or BASE_DIR)
+STATIC_ROOT = Path(
+    env_str("STATIC_ROOT", str(BASE_DIR / "staticfiles")) or BASE_DIR / "staticfiles"
+)
 if PRODUCTION:
     # Production serves the collected static files itself (WhiteNoise), so the admin and the
     # API docs are styled even without the proxy; in compose, nginx serves them first.
