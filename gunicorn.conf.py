@@ -7,6 +7,7 @@ threads keep answering, and in compose nginx buffers whole requests before they 
 (deploy/nginx.conf), so slow clients only ever cost nginx a connection.
 """
 
+import gc
 import os
 
 bind = os.environ.get("GUNICORN_BIND", "0.0.0.0:8000")
@@ -27,6 +28,17 @@ limit_request_field_size = 8190
 max_requests = 2000
 max_requests_jitter = 200
 accesslog = "-"
+# Load the app once in the master and fork the workers from it: the code and Django's setup
+# are then shared copy-on-write instead of loaded in every worker (the web tier's memory after
+# the review-loop benchmark, 5 workers: 419 MB PSS without, 273 MB with). Safe because nothing
+# connects to PostgreSQL or Redis at import; connections open lazily in each worker.
+preload_app = True
+
+
+def pre_fork(server: object, worker: object) -> None:
+    """Move everything loaded so far out of the garbage collector's reach before forking, so a
+    worker's collections never write to (and so copy) the pages it shares with the master."""
+    gc.freeze()
 
 
 def when_ready(server: object) -> None:

@@ -94,6 +94,7 @@ def server() -> Iterator[str]:
                     time.sleep(0.3)
             else:
                 pytest.fail("gunicorn did not start")
+            os.environ["_FACTCHECK_TEST_GUNICORN_PID"] = str(process.pid)
             yield f"http://127.0.0.1:{PORT}"
         finally:
             process.terminate()
@@ -115,6 +116,34 @@ def test_production_serves_the_api_docs_assets_from_the_app(server: str) -> None
     asset = f"{server}/static/drf_spectacular_sidecar/swagger-ui-dist/swagger-ui-bundle.js"
     with fetch(asset, timeout=10) as response:
         assert response.status == 200
+
+
+def tcp_peer_ports(pid: int) -> set[int]:
+    """The remote ports of the process's open TCP connections (from /proc, IPv4 and IPv6)."""
+    inodes = set()
+    for descriptor in Path(f"/proc/{pid}/fd").iterdir():
+        try:
+            target = os.readlink(descriptor)
+        except FileNotFoundError:  # closed meanwhile (the listing's own descriptor, say)
+            continue
+        if target.startswith("socket:["):
+            inodes.add(target[len("socket:[") : -1])
+    ports = set()
+    for table in ("tcp", "tcp6"):
+        for line in Path(f"/proc/{pid}/net/{table}").read_text().splitlines()[1:]:
+            fields = line.split()
+            if fields[9] in inodes:
+                ports.add(int(fields[2].rsplit(":", 1)[1], 16))
+    return ports
+
+
+def test_the_preloaded_master_holds_no_database_or_broker_connection(server: str) -> None:
+    """The app is loaded once in gunicorn's master and its workers forked from it (memory
+    shared); a connection opened there would be shared by every worker, mixing their replies."""
+    with fetch(f"{server}/api/v1/health", timeout=10) as response:  # a worker uses the database
+        assert response.status == 200
+    master = int(os.environ["_FACTCHECK_TEST_GUNICORN_PID"])
+    assert not tcp_peer_ports(master) & {5432, 6379}
 
 
 def assert_answers_despite_slow_clients(base: str, port: int, clients: int) -> None:
@@ -148,6 +177,7 @@ def test_gunicorn_uses_threads_and_the_proxy_buffers_and_serves_static() -> None
     exec((ROOT / "gunicorn.conf.py").read_text(), config)  # noqa: S102 - our own config file
     assert config["worker_class"] == "gthread"
     assert int(str(config["threads"])) >= 4
+    assert config["preload_app"] is True
     compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
     proxy = compose["services"]["proxy"]
     assert proxy["image"].startswith("nginx:")
