@@ -17,7 +17,7 @@ from django.db import connection
 from annotations import services
 from annotations.exceptions import StaleVersion, WrongState
 from annotations.models import Assignment, AssignmentState, DocumentStatus
-from tests.factories import DocumentFactory, ProjectFactory, UserFactory
+from tests.factories import DocumentFactory, MembershipFactory, ProjectFactory
 
 DOCUMENTS = 10
 REVIEWS_REQUIRED = 2
@@ -27,7 +27,7 @@ def run_reviewers(threads: int, *, loop: bool) -> tuple[Any, list[BaseException]
     project = ProjectFactory(reviews_required=REVIEWS_REQUIRED)
     for _ in range(DOCUMENTS):
         DocumentFactory(project=project)
-    reviewers = [UserFactory() for _ in range(threads)]
+    reviewers = [MembershipFactory(project=project).user for _ in range(threads)]
     # Two threads for one of the reviewers: a reviewer in two tabs must still get one document.
     reviewers.append(reviewers[0])
     barrier = threading.Barrier(len(reviewers))

@@ -8,13 +8,24 @@ from typing import Any
 import pytest
 
 from annotations import clock, services
-from annotations.models import Assignment, AssignmentState, AuditEvent, DocumentStatus
+from annotations.models import (
+    Assignment,
+    AssignmentState,
+    AuditEvent,
+    DocumentStatus,
+    Membership,
+    Role,
+)
 from tests.factories import DocumentFactory, ProjectFactory, SpanFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
 
 def claim(project: Any, reviewer: Any, **kwargs: Any) -> Any:
+    # Submitting and releasing find only a member's own work, as the API does.
+    Membership.objects.get_or_create(
+        project=project, user=reviewer, defaults={"role": Role.REVIEWER}
+    )
     result = services.assignment_claim_next(project=project, reviewer=reviewer, **kwargs)
     return result.assignment if result is not None else None
 

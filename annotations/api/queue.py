@@ -13,7 +13,12 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from annotations import services
-from annotations.api.common import ProjectScopedView, caller, errors
+from annotations.api.common import (
+    ProjectScopedView,
+    caller,
+    errors,
+    explaining_not_your_assignment,
+)
 from annotations.api.outputs import AssignmentDetailOutputSerializer, AssignmentOutputSerializer
 from annotations.models import Assignment, AssignmentState
 from annotations.permissions import IsAssignmentOwner, IsProjectMember
@@ -112,13 +117,14 @@ class AssignmentReleaseView(APIView):
         responses={200: AssignmentOutputSerializer, **errors(400, 401, 403, 404, 409)},
     )
     def post(self, request: Request, assignment_id: int) -> Response:
-        assignment = assignment_get(user=request.user, assignment_id=assignment_id)
-        self.check_object_permissions(request, assignment)
         data = self.ReleaseInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        released = services.assignment_release(
-            assignment=assignment, actor=caller(request), version=data.validated_data.get("version")
-        )
+        with explaining_not_your_assignment(self, request, assignment_id):
+            released = services.assignment_release(
+                assignment=Assignment(pk=assignment_id),
+                actor=caller(request),
+                version=data.validated_data.get("version"),
+            )
         return Response(AssignmentOutputSerializer(released).data)
 
 
@@ -139,11 +145,12 @@ class AssignmentSubmitView(APIView):
         responses={200: AssignmentOutputSerializer, **errors(400, 401, 403, 404, 409)},
     )
     def post(self, request: Request, assignment_id: int) -> Response:
-        assignment = assignment_get(user=request.user, assignment_id=assignment_id)
-        self.check_object_permissions(request, assignment)
         data = self.SubmitInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        submitted = services.assignment_submit(
-            assignment=assignment, actor=caller(request), **data.validated_data
-        )
+        with explaining_not_your_assignment(self, request, assignment_id):
+            submitted = services.assignment_submit(
+                assignment=Assignment(pk=assignment_id),
+                actor=caller(request),
+                **data.validated_data,
+            )
         return Response(AssignmentOutputSerializer(submitted).data)

@@ -279,7 +279,9 @@ def _document_refresh_status(
         states = list(
             Assignment.objects.filter(
                 document=document, round=document.review_round, state__in=_OCCUPYING
-            ).values_list("state", flat=True)
+            )
+            .order_by()
+            .values_list("state", flat=True)
         )
     submitted = sum(1 for state in states if state == AssignmentState.SUBMITTED)
     if submitted >= project.reviews_required:
@@ -352,13 +354,14 @@ def assignment_release(
 ) -> Assignment:
     """Give up (skip) an open assignment: its place returns to the queue, its spans are kept.
 
-    The same document is not handed to this reviewer again. Raises WrongState if the assignment
-    is not open, StaleVersion on a stale `version`. Locks the document then the assignment in a
-    durable transaction; writes an audit row.
+    The same document is not handed to this reviewer again. Raises NotFound unless the
+    assignment is the actor's own, WrongState if it is not open, StaleVersion on a stale
+    `version`. Locks the document then the assignment in a durable transaction; writes an audit
+    row.
     """
     now = now or clock.now()
     with transaction.atomic(durable=True):
-        document, locked = _lock_for_transition(assignment)
+        document, locked = _lock_for_transition(assignment, actor=actor)
         _check_open(locked, version=version, now=now, check_lease=False)
         locked.state = AssignmentState.RELEASED
         locked.version += 1
@@ -387,14 +390,14 @@ def assignment_submit(
 
     The document then moves on to `accepted` or `disputed` (see `agreement_record`).
 
-    Needs at least one span, or `nothing_to_mark=True` with none. Raises InvalidInput
-    (`nothing_to_mark`), WrongState (already submitted, expired, released), LeaseExpired,
-    StaleVersion. Locks the document then the assignment in a durable transaction; writes an
-    audit row.
+    Needs at least one span, or `nothing_to_mark=True` with none. Raises NotFound unless the
+    assignment is the actor's own, InvalidInput (`nothing_to_mark`), WrongState (already
+    submitted, expired, released), LeaseExpired, StaleVersion. Locks the document then the
+    assignment in a durable transaction; writes an audit row.
     """
     now = now or clock.now()
     with transaction.atomic(durable=True):
-        document, locked = _lock_for_transition(assignment)
+        document, locked = _lock_for_transition(assignment, actor=actor)
         _check_open(locked, version=version, now=now)
         has_spans = cast(Any, locked).has_spans
         if not has_spans and not nothing_to_mark:
@@ -432,17 +435,23 @@ def assignment_submit(
     return locked
 
 
-def _lock_for_transition(assignment: Assignment) -> tuple[Document, Assignment]:
-    """Lock the assignment for a change of state: its document, then itself.
+def _lock_for_transition(assignment: Assignment, *, actor: User) -> tuple[Document, Assignment]:
+    """Lock the actor's own assignment for a change of state: its document, then itself.
 
-    Parent before child (the document's status follows its assignments). The locked assignment
-    comes with `has_spans`, which submitting needs, in the same query.
+    Parent before child (the document's status follows its assignments). Only the actor's own
+    assignment, in a project they still belong to, is found (else NotFound), so the views need
+    no lookup of their own first; only the assignment's id is read. The locked assignment comes
+    with `has_spans`, which submitting needs, in the same query.
     """
-    document = (
-        Document.objects.select_for_update(no_key=True)
-        .only("id", "status", "project_id", "review_round")
-        .get(pk=assignment.document_id)
-    )
+    yours = assignments_visible(user=actor).filter(pk=assignment.pk, reviewer_id=actor.pk)
+    try:
+        document = (
+            Document.objects.select_for_update(no_key=True, of=("self",))
+            .only("id", "status", "project_id", "review_round")
+            .get(pk__in=yours.values("document_id"))
+        )
+    except Document.DoesNotExist:
+        raise NotFound("No such assignment of yours.") from None
     locked = (
         Assignment.objects.select_for_update(no_key=True, of=("self",))
         .select_related("project")
