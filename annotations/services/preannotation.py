@@ -43,6 +43,7 @@ from annotations.models import (
     Zone,
 )
 from annotations.services.audit import audit_record
+from annotations.services.bulk import bulk_insert
 
 logger = logging.getLogger(__name__)
 
@@ -71,6 +72,7 @@ def preannotation_request(
     force: bool = False,
     requested_by: User | None = None,
     job: Job | None = None,
+    import_job: Job | None = None,
 ) -> PreannotationRun:
     """Create a run for `documents` (all of the project's when None) and send it after commit.
 
@@ -79,7 +81,8 @@ def preannotation_request(
     queue (`preannotating`) until their item finishes; documents already in review keep their
     status. Raises InvalidInput if a document belongs to another project or none is given.
     With `job`, the run is that job's work: its progress is the job's, and closing the run
-    finishes the job.
+    finishes the job. With `import_job`, the run is one batch of that import's documents, counted
+    in the import job's pre-annotation progress (`job_preannotation_progress`).
     May be called inside a caller's transaction (it opens a savepoint-free block); the broker is
     only contacted after the outermost commit.
     """
@@ -106,12 +109,11 @@ def preannotation_request(
             documents_total=len(chosen),
             requested_by=requested_by,
             job=job,
+            import_job=import_job,
             state=RunState.QUEUED if chosen else RunState.DONE,
             finished_at=None if chosen else timezone.now(),
         )
-        items = PreannotationItem.objects.bulk_create(
-            [PreannotationItem(run=run, document_id=d.pk) for d in chosen], batch_size=1000
-        )
+        items = bulk_insert([PreannotationItem(run=run, document_id=d.pk) for d in chosen])
         Document.objects.filter(
             pk__in=[d.pk for d in chosen], status=DocumentStatus.READY, assignments__isnull=True
         ).update(status=DocumentStatus.PREANNOTATING)
@@ -133,34 +135,37 @@ def preannotation_request(
 
 
 def dispatch_items(item_ids: Sequence[int]) -> int:
-    """Send the items to the workers in batches (`_batches`); mark each sent. Returns how many.
+    """Send the items to the workers in batches (`_batches`); mark them sent. Returns how many.
 
-    Called after commit. A broker error stops the sending and leaves the rest unsent (queued,
-    `sent_at` empty) for the dispatcher to retry; it is logged, never raised into the request.
+    Called after commit. Every batch sent is marked sent in one UPDATE at the end (one per
+    import batch, not one per message), also when a broker error stops the sending: the rest
+    stay unsent (queued, `sent_at` empty) for the dispatcher to retry; the error is logged,
+    never raised into the request. A worker may finish an item before it is marked sent; the
+    mark only ever fills an empty `sent_at`, so it changes nothing the worker wrote.
     """
     from kombu.exceptions import OperationalError as BrokerError
 
     from annotations.tasks.preannotation import preannotate_items
 
-    sent = 0
+    sent: list[int] = []
     try:
         for batch in _batches(item_ids):
             if settings.CELERY_TASK_ALWAYS_EAGER:
                 # Mark first: eager tasks run inside apply_async and finish before it returns.
                 PreannotationItem.objects.filter(pk__in=batch).update(sent_at=timezone.now())
             preannotate_items.apply_async(args=(batch,), priority=BATCH_PRIORITY)
-            if not settings.CELERY_TASK_ALWAYS_EAGER:
-                PreannotationItem.objects.filter(pk__in=batch, sent_at__isnull=True).update(
-                    sent_at=timezone.now()
-                )
-            sent += len(batch)
+            sent.extend(batch)
     except (BrokerError, OSError) as error:
         logger.warning(
             "Broker unavailable; %d pre-annotation item(s) stay queued: %s",
-            len(item_ids) - sent,
+            len(item_ids) - len(sent),
             error,
         )
-    return sent
+    if sent and not settings.CELERY_TASK_ALWAYS_EAGER:
+        PreannotationItem.objects.filter(pk__in=sent, sent_at__isnull=True).update(
+            sent_at=timezone.now()
+        )
+    return len(sent)
 
 
 class _TextBytes(Func):
