@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -130,11 +130,17 @@ def preannotation_request(
             },
         )
         item_ids = [item.pk for item in items]
-        transaction.on_commit(lambda: dispatch_items(item_ids))
+        # Documents fresh from an import carry their text: their sizes need no query.
+        sizes = (
+            {item.pk: len(d.text.encode("utf-8")) for item, d in zip(items, chosen, strict=True)}
+            if all("text" in d.__dict__ for d in chosen)
+            else None
+        )
+        transaction.on_commit(lambda: dispatch_items(item_ids, sizes=sizes))
     return run
 
 
-def dispatch_items(item_ids: Sequence[int]) -> int:
+def dispatch_items(item_ids: Sequence[int], *, sizes: Mapping[int, int] | None = None) -> int:
     """Send the items to the workers in batches (`_batches`); mark them sent. Returns how many.
 
     Called after commit. Every batch sent is marked sent in one UPDATE at the end (one per
@@ -149,7 +155,7 @@ def dispatch_items(item_ids: Sequence[int]) -> int:
 
     sent: list[int] = []
     try:
-        for batch in _batches(item_ids):
+        for batch in _batches(item_ids, sizes=sizes):
             if settings.CELERY_TASK_ALWAYS_EAGER:
                 # Mark first: eager tasks run inside apply_async and finish before it returns.
                 PreannotationItem.objects.filter(pk__in=batch).update(sent_at=timezone.now())
@@ -178,7 +184,7 @@ class _TextBytes(Func):
         return self.as_sql(compiler, connection, template="LENGTH(CAST(%(expressions)s AS BLOB))")
 
 
-def _batches(item_ids: Sequence[int]) -> list[list[int]]:
+def _batches(item_ids: Sequence[int], *, sizes: Mapping[int, int] | None = None) -> list[list[int]]:
     """Items in send order, cut into batches of at most BATCH_SIZE documents and BATCH_BYTES of
     text; a document larger than BATCH_BYTES goes alone, so it can slow down no other.
 
@@ -187,11 +193,12 @@ def _batches(item_ids: Sequence[int]) -> list[list[int]]:
     """
     if settings.CELERY_TASK_ALWAYS_EAGER:
         return [[item_id] for item_id in item_ids]
-    sizes = dict(
-        PreannotationItem.objects.filter(pk__in=item_ids)
-        .annotate(size=_TextBytes("document__text"))
-        .values_list("pk", "size")
-    )
+    if sizes is None:
+        sizes = dict(
+            PreannotationItem.objects.filter(pk__in=item_ids)
+            .annotate(size=_TextBytes("document__text"))
+            .values_list("pk", "size")
+        )
     batches: list[list[int]] = []
     batch: list[int] = []
     batch_bytes = 0
