@@ -304,7 +304,8 @@ def _jsonl_problem(path: Path) -> str | None:
             if b"\x00" in chunk:
                 return "it looks like a binary file (it contains NUL bytes)"
             try:
-                blank = not decoder.decode(chunk).strip() and blank
+                text = decoder.decode(chunk)
+                blank = blank and (not text or text.isspace())
             except UnicodeDecodeError as exc:
                 return f"it is not valid UTF-8 (undecodable byte at position {offset + exc.start})"
             offset += len(chunk)
