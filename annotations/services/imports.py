@@ -33,6 +33,7 @@ from django.db import transaction
 from annotations.importing import (
     ImportItem,
     ParsedDocument,
+    Refusal,
     count_file_items,
     oversized,
     parse_bytes,
@@ -157,7 +158,7 @@ def _file_items(stored: Mapping[str, Any], max_bytes: int, skip: int = 0) -> Ite
     """The items of one stored file, exactly as the command and the inline upload read it,
     without the first `skip` (a .jsonl is streamed from disk, never read whole)."""
     path = job_files_dir() / stored["path"]
-    too_large = oversized(stored["name"], path.stat().st_size, max_bytes=max_bytes)
+    too_large = _oversized(stored["name"], path, max_bytes)
     if too_large is not None:
         if skip == 0:
             yield too_large
@@ -165,9 +166,21 @@ def _file_items(stored: Mapping[str, Any], max_bytes: int, skip: int = 0) -> Ite
     yield from parse_file(stored["name"], path, max_bytes=max_bytes, skip=skip)
 
 
+def _oversized(name: str, path: Path, max_bytes: int) -> Refusal | None:
+    """A stored file too large to import. A .jsonl is streamed line by line, so the upload
+    limit is its only bound; a .json is parsed whole, so it keeps the container limit."""
+    streamed = Path(name).suffix.lower() == ".jsonl"
+    return oversized(
+        name,
+        path.stat().st_size,
+        max_bytes=max_bytes,
+        max_container_bytes=settings.FACTCHECK_UPLOAD_MAX_BYTES if streamed else None,
+    )
+
+
 def _file_count(stored: Mapping[str, Any], max_bytes: int) -> int:
     path = job_files_dir() / stored["path"]
-    if oversized(stored["name"], path.stat().st_size, max_bytes=max_bytes) is not None:
+    if _oversized(stored["name"], path, max_bytes) is not None:
         return 1
     return count_file_items(stored["name"], path)
 
