@@ -115,7 +115,9 @@ def text_sha256(text: str) -> str:
 def normalise_text(raw: str) -> tuple[str, list[str]]:
     """Return the normalised text and warnings about anything removed."""
     warnings: list[str] = []
-    text = raw.replace("\r\n", "\n").replace("\r", "\n")
+    if not raw:
+        return "", warnings  # most records have no author or outlet
+    text = raw.replace("\r\n", "\n").replace("\r", "\n") if "\r" in raw else raw
     text, removed = _CONTROL_CHARS.subn("", text)
     if removed:
         warnings.append(f"removed {removed} control character(s)")
@@ -457,7 +459,8 @@ def _unstorable(value: object, *, nul_ok: bool) -> str | None:
     while pending:
         item = pending.pop()
         if isinstance(item, str):
-            if _SURROGATES.search(item):
+            # isascii() is a flag lookup: most text needs no scan for surrogates at all.
+            if not item.isascii() and _SURROGATES.search(item):
                 return "a lone surrogate (\\ud800-\\udfff), which is not valid Unicode"
             if not nul_ok and "\x00" in item:
                 return "a NUL character"

@@ -143,35 +143,31 @@ def preannotation_request(
 def dispatch_items(item_ids: Sequence[int], *, sizes: Mapping[int, int] | None = None) -> int:
     """Send the items to the workers in batches (`_batches`); mark them sent. Returns how many.
 
-    Called after commit. Every batch sent is marked sent in one UPDATE at the end (one per
-    import batch, not one per message), also when a broker error stops the sending: the rest
-    stay unsent (queued, `sent_at` empty) for the dispatcher to retry; the error is logged,
-    never raised into the request. A worker may finish an item before it is marked sent; the
-    mark only ever fills an empty `sent_at`, so it changes nothing the worker wrote.
+    Called after commit. All the items are marked sent in one UPDATE before the first message
+    (one per import batch, not one per message; and before any worker can hold their rows,
+    which it locks with NOWAIT). A broker error stops the sending: the items not sent get
+    their mark cleared, so they stay queued for the dispatcher to send; the error is logged,
+    never raised into the request.
     """
     from kombu.exceptions import OperationalError as BrokerError
 
     from annotations.tasks.preannotation import preannotate_items
 
-    sent: list[int] = []
+    batches = _batches(item_ids, sizes=sizes)
+    PreannotationItem.objects.filter(pk__in=item_ids).update(sent_at=timezone.now())
+    sent = 0
     try:
-        for batch in _batches(item_ids, sizes=sizes):
-            if settings.CELERY_TASK_ALWAYS_EAGER:
-                # Mark first: eager tasks run inside apply_async and finish before it returns.
-                PreannotationItem.objects.filter(pk__in=batch).update(sent_at=timezone.now())
+        for batch in batches:
             preannotate_items.apply_async(args=(batch,), priority=BATCH_PRIORITY)
-            sent.extend(batch)
+            sent += 1
     except (BrokerError, OSError) as error:
+        unsent = [item_id for batch in batches[sent:] for item_id in batch]
+        PreannotationItem.objects.filter(pk__in=unsent, state=RunState.QUEUED).update(sent_at=None)
         logger.warning(
-            "Broker unavailable; %d pre-annotation item(s) stay queued: %s",
-            len(item_ids) - len(sent),
-            error,
+            "Broker unavailable; %d pre-annotation item(s) stay queued: %s", len(unsent), error
         )
-    if sent and not settings.CELERY_TASK_ALWAYS_EAGER:
-        PreannotationItem.objects.filter(pk__in=sent, sent_at__isnull=True).update(
-            sent_at=timezone.now()
-        )
-    return len(sent)
+        return len(item_ids) - len(unsent)
+    return len(item_ids)
 
 
 class _TextBytes(Func):
