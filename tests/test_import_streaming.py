@@ -265,3 +265,18 @@ def test_on_postgresql_a_copy_that_meets_a_stored_text_inserts_nothing(team: Any
     with pytest.raises(IntegrityError), transaction.atomic():
         bulk_insert(rows)
     assert Document.objects.filter(project=team.project).count() == 1
+
+
+def test_an_upload_spilled_to_disk_is_stored_byte_for_byte_and_imported(
+    api: Any, team: Any, settings: Any, jobs_folder: Path
+) -> None:
+    # Past this size Django's upload handlers write the file to disk as it arrives, so the
+    # web worker never holds it; the job's copy is made from that file by the kernel.
+    settings.FILE_UPLOAD_MAX_MEMORY_SIZE = 64 * 1024
+    data = jsonl([f"Report {n}. The minister denied it. " + "word " * 300 for n in range(700)])
+    assert len(data) > 1024 * 1024
+    job = upload(api, team, data)
+    [stored] = (jobs_folder / "uploads").rglob("*.jsonl")
+    assert stored.read_bytes() == data
+    services.job_run(job_id=job["id"])
+    assert api.get(job["url"]).json()["report"]["counts"]["imported"] == 700

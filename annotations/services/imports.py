@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 import uuid
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -122,8 +123,16 @@ def import_job_request(
         for index, upload in enumerate(uploads):
             name = upload.name or "upload"
             relative = folder / f"{index:03d}-{_UNSAFE_NAME.sub('_', Path(name).name)[-100:]}"
-            with (job_files_dir() / relative).open("wb") as out:
-                size = _copy(upload.chunks(_CHUNK), out)
+            target = job_files_dir() / relative
+            spilled = getattr(upload, "temporary_file_path", None)
+            if spilled is not None:
+                # Django already spilled it to a temporary file (FILE_UPLOAD_MAX_MEMORY_SIZE):
+                # the kernel copies it (sendfile), never passing through this process.
+                shutil.copyfile(spilled(), target)
+                size = target.stat().st_size
+            else:
+                with target.open("wb") as out:
+                    size = _copy(upload.chunks(_CHUNK), out)
             stored.append(StoredUpload(name=name, path=str(relative), size=size))
         return job_create(
             project=project,
