@@ -24,6 +24,11 @@ keepalive = 5
 limit_request_line = 8190
 limit_request_fields = 100
 limit_request_field_size = 8190
+# Load the app once in the master and fork the workers from it: their code and Django's stay
+# shared pages, which took the web server's memory at rest (PSS, 3 workers) from 249 MB to
+# 115 MB. Nothing connects at import time (database and broker connections open on first use),
+# so no connection is shared across the fork.
+preload_app = True
 # Recycle workers now and then so a slow leak can never grow without bound.
 max_requests = 2000
 max_requests_jitter = 200

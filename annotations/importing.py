@@ -19,6 +19,7 @@ import re
 import unicodedata
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
+from itertools import islice
 from pathlib import Path
 from typing import Any
 
@@ -44,6 +45,8 @@ _URL_FORBIDDEN = re.compile(r"[\s\x00-\x1f\x7f-\x9f]")
 # Formats that put several documents in one file may be larger than one document.
 _CONTAINER_SUFFIXES = (".json", ".jsonl")
 CONTAINER_LIMIT_FACTOR = 40
+# A .jsonl file is checked in chunks of this size, never read whole.
+_READ_CHUNK = 1024 * 1024
 _HTML_DROPPED_TAGS = ("script", "style", "noscript", "template", "svg", "iframe", "head")
 _HTML_BLOCK_TAGS = (
     "p", "div", "section", "article", "header", "footer", "aside", "main", "nav", "blockquote",
@@ -112,7 +115,9 @@ def text_sha256(text: str) -> str:
 def normalise_text(raw: str) -> tuple[str, list[str]]:
     """Return the normalised text and warnings about anything removed."""
     warnings: list[str] = []
-    text = raw.replace("\r\n", "\n").replace("\r", "\n")
+    if not raw:
+        return "", warnings  # most records have no author or outlet
+    text = raw.replace("\r\n", "\n").replace("\r", "\n") if "\r" in raw else raw
     text, removed = _CONTROL_CHARS.subn("", text)
     if removed:
         warnings.append(f"removed {removed} control character(s)")
@@ -234,7 +239,103 @@ def read_paths(
         if too_large is not None:
             yield too_large
             continue
-        yield from parse_bytes(str(path), path.read_bytes(), max_bytes=max_bytes)
+        yield from parse_file(str(path), path, max_bytes=max_bytes)
+
+
+def parse_file(name: str, path: Path, *, max_bytes: int, skip: int = 0) -> Iterator[ImportItem]:
+    """Parse one file on disk, as `parse_bytes` would its bytes, leaving out the first `skip`
+    items (a resumed import's cursor).
+
+    A .jsonl file is read line by line, so its size never decides the reader's memory: a
+    first pass over it in chunks checks the encoding (refusing the whole file exactly as
+    `decode_bytes` would), the second parses one line at a time, and skipped lines are not
+    parsed at all. Other files (and UTF-16 JSONL) are read whole, as they always were.
+    """
+    if Path(name).suffix.lower() == ".jsonl" and _utf16_bom(path) is False:
+        problem = _jsonl_problem(path)
+        if problem is not None:
+            if skip == 0:
+                yield Refusal(name, problem)
+            return
+        yield from _stream_jsonl(name, path, max_bytes=max_bytes, skip=skip)
+        return
+    items = parse_bytes(name, path.read_bytes(), max_bytes=max_bytes)
+    yield from islice(items, skip, None)
+
+
+def count_file_items(name: str, path: Path) -> int:
+    """How many items `parse_file` yields for a file within the size limits: one per
+    non-blank line of a valid .jsonl (one if it is refused whole), one per record of a .json,
+    one for any other file. Reads .jsonl in chunks, never whole."""
+    suffix = Path(name).suffix.lower()
+    if suffix == ".jsonl" and _utf16_bom(path) is False:
+        if _jsonl_problem(path) is not None:
+            return 1
+        return max(1, sum(1 for line in _jsonl_lines(path) if line[1].strip()))
+    if suffix == ".jsonl":
+        lines = decode_or_empty(path.read_bytes()).split("\n")
+        return max(1, sum(1 for line in lines if line.strip()))
+    if suffix == ".json":
+        try:
+            payload = jsonsafe.loads(path.read_bytes())
+        except (ValueError, RecursionError):
+            payload = None
+        return max(1, len(payload)) if isinstance(payload, list) else 1
+    return 1
+
+
+def decode_or_empty(data: bytes) -> str:
+    try:
+        return decode_bytes(data)
+    except ValueError:
+        return ""
+
+
+def _utf16_bom(path: Path) -> bool:
+    with path.open("rb") as handle:
+        return handle.read(2) in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
+
+
+def _jsonl_problem(path: Path) -> str | None:
+    """Why `decode_bytes` would refuse the whole file (or "empty"), found in 1 MB chunks."""
+    decoder = codecs.getincrementaldecoder("utf-8-sig")()
+    offset = 0
+    blank = True
+    with path.open("rb") as handle:
+        while chunk := handle.read(_READ_CHUNK):
+            if b"\x00" in chunk:
+                return "it looks like a binary file (it contains NUL bytes)"
+            try:
+                text = decoder.decode(chunk)
+                blank = blank and (not text or text.isspace())
+            except UnicodeDecodeError as exc:
+                return f"it is not valid UTF-8 (undecodable byte at position {offset + exc.start})"
+            offset += len(chunk)
+        try:
+            decoder.decode(b"", final=True)
+        except UnicodeDecodeError as exc:
+            return f"it is not valid UTF-8 (undecodable byte at position {offset + exc.start})"
+    return "the file is empty" if blank else None
+
+
+def _jsonl_lines(path: Path) -> Iterator[tuple[int, str]]:
+    """(line number, decoded line) of a file `_jsonl_problem` found valid, one at a time."""
+    with path.open("rb") as handle:
+        for number, raw in enumerate(handle, start=1):
+            line = raw.decode("utf-8")
+            if number == 1:
+                line = line.removeprefix("\ufeff")
+            yield number, line.removesuffix("\n")
+
+
+def _stream_jsonl(name: str, path: Path, *, max_bytes: int, skip: int) -> Iterator[ImportItem]:
+    for number, line in _jsonl_lines(path):
+        if not line.strip():
+            continue
+        if skip:
+            skip -= 1
+            continue
+        yield _jsonl_record(f"{name}:{number}", line, max_bytes=max_bytes)
 
 
 def count_items(
@@ -257,15 +358,8 @@ def count_items(
             )
         ):
             total += 1
-        elif suffix == ".jsonl":
-            lines = path.read_bytes().split(b"\n")
-            total += max(1, sum(1 for line in lines if line.strip()))
         else:
-            try:
-                payload = jsonsafe.loads(path.read_bytes())
-            except (ValueError, RecursionError):
-                payload = None
-            total += max(1, len(payload)) if isinstance(payload, list) else 1
+            total += count_file_items(str(path), path)
     return total
 
 
@@ -365,7 +459,8 @@ def _unstorable(value: object, *, nul_ok: bool) -> str | None:
     while pending:
         item = pending.pop()
         if isinstance(item, str):
-            if _SURROGATES.search(item):
+            # isascii() is a flag lookup: most text needs no scan for surrogates at all.
+            if not item.isascii() and _SURROGATES.search(item):
                 return "a lone surrogate (\\ud800-\\udfff), which is not valid Unicode"
             if not nul_ok and "\x00" in item:
                 return "a NUL character"
@@ -421,19 +516,19 @@ def _parse_jsonl(name: str, decoded: str, *, max_bytes: int) -> Iterator[ImportI
     for number, line in enumerate(decoded.split("\n"), start=1):
         if not line.strip():
             continue
-        origin = f"{name}:{number}"
-        try:
-            record = jsonsafe.loads(line)
-        except jsonsafe.JSONValueError as exc:
-            yield _non_number(origin, exc)
-            continue
-        except json.JSONDecodeError as exc:
-            yield Refusal(origin, f"invalid JSON: {exc.msg} at column {exc.colno}")
-            continue
-        except RecursionError:
-            yield Refusal(origin, "invalid JSON: nested too deeply")
-            continue
-        yield parse_record(origin, record, max_bytes=max_bytes)
+        yield _jsonl_record(f"{name}:{number}", line, max_bytes=max_bytes)
+
+
+def _jsonl_record(origin: str, line: str, *, max_bytes: int) -> ImportItem:
+    try:
+        record = jsonsafe.loads(line)
+    except jsonsafe.JSONValueError as exc:
+        return _non_number(origin, exc)
+    except json.JSONDecodeError as exc:
+        return Refusal(origin, f"invalid JSON: {exc.msg} at column {exc.colno}")
+    except RecursionError:
+        return Refusal(origin, "invalid JSON: nested too deeply")
+    return parse_record(origin, record, max_bytes=max_bytes)
 
 
 def _document(

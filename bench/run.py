@@ -23,6 +23,7 @@ sys.path.insert(0, str(ROOT))
 from bench import (  # noqa: E402 - needs ROOT on sys.path first
     agreement,
     exports,
+    imports,
     pathological,
     preannotation,
     review_loop,
@@ -98,6 +99,7 @@ def bench_web() -> list[Row]:
 
 BENCHMARKS: dict[str, Callable[[argparse.Namespace], list[Row]]] = {
     "import": lambda args: bench_import(args.documents),
+    "import-http": lambda args: imports.bench_import_http(args.documents),
     "quality": lambda args: preannotation.bench_quality(),
     "engine": lambda args: preannotation.bench_engine(args.megabytes),
     "end-to-end": lambda args: preannotation.bench_end_to_end(
@@ -121,7 +123,12 @@ def main() -> None:
         action="append",
         help="Run only these benchmarks (repeatable).",
     )
-    parser.add_argument("--documents", type=int, default=10_000, help="Documents to import.")
+    parser.add_argument(
+        "--documents",
+        type=int,
+        default=10_000,
+        help="Documents to import (import: in-process; import-http: one upload over HTTP).",
+    )
     parser.add_argument(
         "--megabytes", type=float, default=20, help="Generated corpus for the engine."
     )

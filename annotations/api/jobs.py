@@ -15,7 +15,8 @@ from annotations import clock
 from annotations.api.common import errors
 from annotations.exceptions import Forbidden, Gone, WrongState
 from annotations.models import Job, JobState
-from annotations.selectors import LEAD_ROLES, job_get, project_role
+from annotations.selectors import LEAD_ROLES, job_get, job_preannotation_progress, project_role
+from annotations.selectors.jobs import PreannotationProgress
 from annotations.services.jobs import job_result_file
 
 
@@ -25,13 +26,25 @@ class JobOutputSerializer(serializers.ModelSerializer[Job]):
     progress = serializers.SerializerMethodField(help_text="Share done, 0 to 1.")
     url = serializers.SerializerMethodField(help_text="Poll this for progress and the report.")
     download_url = serializers.SerializerMethodField(
-        help_text="The finished job's file (exports), until `expires_at`; null if none."
+        help_text=(
+            "The finished job's file until `expires_at` (an export; an import's per-line "
+            "report, one JSON object per record); null if none."
+        )
+    )
+    preannotation = serializers.SerializerMethodField(
+        help_text=(
+            "Imports: the pre-annotation of the imported documents as one, over all batches: "
+            "`total`, `done`, `failed`, and `finished` once the import is over and every "
+            "document is pre-annotated or failed. Null for other jobs."
+        )
     )
     report = serializers.DictField(
         read_only=True,
         help_text=(
             "What the job has committed so far; final once done or failed. Imports: "
-            "`imported`, `duplicates`, `refused` (with reasons), `warnings`, `summary`. "
+            "`counts` of `imported`, `duplicates`, `refused` (with reasons) and `warnings`; "
+            "the first 1,000 records of each (`truncated` if there were more: the file at "
+            "`download_url` has every record, one per line); `total`; `summary`. "
             "Pre-annotation: `run` and the run's counts."
         ),
     )
@@ -55,12 +68,17 @@ class JobOutputSerializer(serializers.ModelSerializer[Job]):
             "expires_at",
             "url",
             "download_url",
+            "preannotation",
         ]
 
     def get_progress(self, job: Job) -> float:
         if job.state == JobState.DONE:
             return 1.0
         return job.progress_done / job.progress_total if job.progress_total else 0.0
+
+    @extend_schema_field(serializers.DictField(child=serializers.IntegerField(), allow_null=True))
+    def get_preannotation(self, job: Job) -> PreannotationProgress | None:
+        return job_preannotation_progress(job=job)
 
     def get_url(self, job: Job) -> str:
         return reverse("annotations:job", args=[job.pk])

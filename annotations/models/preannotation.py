@@ -52,6 +52,15 @@ class PreannotationRun(models.Model):
         related_name="preannotation_run",
         help_text="The background job that started this run, finished when the run is.",
     )
+    import_job = models.ForeignKey(
+        Job,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="import_preannotation_runs",
+        help_text="The import job whose batch of documents this run pre-annotates (one run per "
+        "batch); the job shows their progress as one.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)

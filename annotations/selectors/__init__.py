@@ -21,7 +21,7 @@ from annotations.selectors.agreement import (
     verdicts_for_documents,
 )
 from annotations.selectors.documents import document_get, documents_visible
-from annotations.selectors.jobs import job_get, jobs_visible
+from annotations.selectors.jobs import job_get, job_preannotation_progress, jobs_visible
 from annotations.selectors.overview import (
     ProjectOverview,
     current_document_agreements,
@@ -51,6 +51,7 @@ __all__ = [
     "documents_visible",
     "evidence_get",
     "job_get",
+    "job_preannotation_progress",
     "jobs_visible",
     "project_get",
     "project_overviews",

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from django.db.models import Q, QuerySet
+from typing import TypedDict
+
+from django.db.models import Count, Q, QuerySet, Sum
 
 from annotations.exceptions import NotFound
-from annotations.models import Job, Membership
+from annotations.models import Job, JobKind, Membership, PreannotationRun
 from annotations.selectors.access import LEAD_ROLES, AnyUser
 
 
@@ -27,3 +29,30 @@ def job_get(*, user: AnyUser, job_id: int) -> Job:
     if job is None:
         raise NotFound("No such job.")
     return job
+
+
+class PreannotationProgress(TypedDict):
+    total: int
+    done: int
+    failed: int
+    finished: bool
+
+
+def job_preannotation_progress(*, job: Job) -> PreannotationProgress | None:
+    """An import job's pre-annotation as one: documents sent, done and failed over all the
+    runs its batches started, and whether all is over (the import finished and every run
+    closed). None for other kinds of job. One query, however many batches."""
+    if job.kind != JobKind.IMPORT:
+        return None
+    totals = PreannotationRun.objects.filter(import_job=job).aggregate(
+        total=Sum("documents_total", default=0),
+        done=Sum("documents_done", default=0),
+        failed=Sum("documents_failed", default=0),
+        open=Count("pk", filter=Q(finished_at__isnull=True)),
+    )
+    return {
+        "total": totals["total"],
+        "done": totals["done"],
+        "failed": totals["failed"],
+        "finished": job.is_finished and not totals["open"],
+    }

@@ -9,6 +9,7 @@ from django.contrib.auth.models import AnonymousUser, User
 from django.db import models
 
 from annotations.models import AuditEvent, Project
+from annotations.services.bulk import bulk_insert
 
 Actor = User | AnonymousUser | None
 
@@ -87,7 +88,7 @@ def audit_record_each(
         )
         for entity, before, after in changes
     ]
-    AuditEvent.objects.bulk_create(rows, batch_size=1000)
+    bulk_insert(rows)
     return len(rows)
 
 

@@ -9,8 +9,9 @@ from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
 
 from annotations.importing import ImportItem, ParsedDocument, Refusal
-from annotations.models import Document, DocumentStatus, Project, Suggestion
+from annotations.models import Document, DocumentStatus, Job, Project, Suggestion
 from annotations.services.audit import audit_record_many
+from annotations.services.bulk import bulk_insert
 from annotations.services.preannotation import preannotation_request
 
 IMPORT_BATCH_SIZE = 500
@@ -48,6 +49,7 @@ def documents_import(
     imported_by: User | None = None,
     on_progress: Callable[[ImportItem], None] | None = None,
     batch_size: int = IMPORT_BATCH_SIZE,
+    job: Job | None = None,
 ) -> ImportReport:
     """Store parsed documents in `project`, skipping duplicates and collecting refusals.
 
@@ -55,7 +57,10 @@ def documents_import(
     they are reported with the existing document's id, never re-imported. Each batch is its own
     short transaction, so a long import holds no lock for long and a failure loses at most the
     batch being written. Each batch's documents get a pre-annotation run in the same
-    transaction, sent to the workers after commit. Writes one audit row per imported document.
+    transaction, sent to the workers after commit, counted in `job`'s pre-annotation progress
+    when an import job is given. Writes one audit row per imported document. On PostgreSQL the
+    documents are written with COPY (`bulk_insert`); texts are hashed when parsed, before any
+    transaction opens.
     """
     report = ImportReport()
     batch: list[ParsedDocument] = []
@@ -66,12 +71,12 @@ def documents_import(
             report.warnings.extend(f"{item.origin}: {warning}" for warning in item.warnings)
             batch.append(item)
             if len(batch) >= batch_size:
-                _import_batch(project, batch, imported_by, report)
+                _import_batch(project, batch, imported_by, report, job)
                 batch = []
         if on_progress is not None:
             on_progress(item)
     if batch:
-        _import_batch(project, batch, imported_by, report)
+        _import_batch(project, batch, imported_by, report, job)
     return report
 
 
@@ -80,6 +85,7 @@ def _import_batch(
     batch: list[ParsedDocument],
     imported_by: User | None,
     report: ImportReport,
+    job: Job | None,
 ) -> None:
     hashes = {parsed.sha256 for parsed in batch}
     known = dict(
@@ -102,19 +108,23 @@ def _import_batch(
             fresh.append((parsed, _document_from(project, parsed, imported_by)))
     try:
         with transaction.atomic():
-            created = Document.objects.bulk_create([document for _, document in fresh])
+            created = bulk_insert([document for _, document in fresh])
             _suggestions_create(fresh)
             audit_record_many(
                 actor=imported_by, action="document.imported", entities=created, project=project
             )
             if created:
-                preannotation_request(project=project, documents=created, requested_by=imported_by)
+                preannotation_request(
+                    project=project, documents=created, requested_by=imported_by, import_job=job
+                )
     except IntegrityError:
         # Another import added some of these texts since we looked: fall back to one row at a
         # time so that only the real duplicates are skipped.
         created = _import_one_by_one(project, fresh, imported_by, report)
         if created:
-            preannotation_request(project=project, documents=created, requested_by=imported_by)
+            preannotation_request(
+                project=project, documents=created, requested_by=imported_by, import_job=job
+            )
     report.imported.extend(created)
     ids = {document.text_sha256: document.pk for document in created}
     report.duplicates.extend(

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -43,6 +43,7 @@ from annotations.models import (
     Zone,
 )
 from annotations.services.audit import audit_record
+from annotations.services.bulk import bulk_insert
 
 logger = logging.getLogger(__name__)
 
@@ -71,6 +72,7 @@ def preannotation_request(
     force: bool = False,
     requested_by: User | None = None,
     job: Job | None = None,
+    import_job: Job | None = None,
 ) -> PreannotationRun:
     """Create a run for `documents` (all of the project's when None) and send it after commit.
 
@@ -79,7 +81,8 @@ def preannotation_request(
     queue (`preannotating`) until their item finishes; documents already in review keep their
     status. Raises InvalidInput if a document belongs to another project or none is given.
     With `job`, the run is that job's work: its progress is the job's, and closing the run
-    finishes the job.
+    finishes the job. With `import_job`, the run is one batch of that import's documents, counted
+    in the import job's pre-annotation progress (`job_preannotation_progress`).
     May be called inside a caller's transaction (it opens a savepoint-free block); the broker is
     only contacted after the outermost commit.
     """
@@ -106,12 +109,11 @@ def preannotation_request(
             documents_total=len(chosen),
             requested_by=requested_by,
             job=job,
+            import_job=import_job,
             state=RunState.QUEUED if chosen else RunState.DONE,
             finished_at=None if chosen else timezone.now(),
         )
-        items = PreannotationItem.objects.bulk_create(
-            [PreannotationItem(run=run, document_id=d.pk) for d in chosen], batch_size=1000
-        )
+        items = bulk_insert([PreannotationItem(run=run, document_id=d.pk) for d in chosen])
         Document.objects.filter(
             pk__in=[d.pk for d in chosen], status=DocumentStatus.READY, assignments__isnull=True
         ).update(status=DocumentStatus.PREANNOTATING)
@@ -128,39 +130,44 @@ def preannotation_request(
             },
         )
         item_ids = [item.pk for item in items]
-        transaction.on_commit(lambda: dispatch_items(item_ids))
+        # Documents fresh from an import carry their text: their sizes need no query.
+        sizes = (
+            {item.pk: len(d.text.encode("utf-8")) for item, d in zip(items, chosen, strict=True)}
+            if all("text" in d.__dict__ for d in chosen)
+            else None
+        )
+        transaction.on_commit(lambda: dispatch_items(item_ids, sizes=sizes))
     return run
 
 
-def dispatch_items(item_ids: Sequence[int]) -> int:
-    """Send the items to the workers in batches (`_batches`); mark each sent. Returns how many.
+def dispatch_items(item_ids: Sequence[int], *, sizes: Mapping[int, int] | None = None) -> int:
+    """Send the items to the workers in batches (`_batches`); mark them sent. Returns how many.
 
-    Called after commit. A broker error stops the sending and leaves the rest unsent (queued,
-    `sent_at` empty) for the dispatcher to retry; it is logged, never raised into the request.
+    Called after commit. All the items are marked sent in one UPDATE before the first message
+    (one per import batch, not one per message; and before any worker can hold their rows,
+    which it locks with NOWAIT). A broker error stops the sending: the items not sent get
+    their mark cleared, so they stay queued for the dispatcher to send; the error is logged,
+    never raised into the request.
     """
     from kombu.exceptions import OperationalError as BrokerError
 
     from annotations.tasks.preannotation import preannotate_items
 
+    batches = _batches(item_ids, sizes=sizes)
+    PreannotationItem.objects.filter(pk__in=item_ids).update(sent_at=timezone.now())
     sent = 0
     try:
-        for batch in _batches(item_ids):
-            if settings.CELERY_TASK_ALWAYS_EAGER:
-                # Mark first: eager tasks run inside apply_async and finish before it returns.
-                PreannotationItem.objects.filter(pk__in=batch).update(sent_at=timezone.now())
+        for batch in batches:
             preannotate_items.apply_async(args=(batch,), priority=BATCH_PRIORITY)
-            if not settings.CELERY_TASK_ALWAYS_EAGER:
-                PreannotationItem.objects.filter(pk__in=batch, sent_at__isnull=True).update(
-                    sent_at=timezone.now()
-                )
-            sent += len(batch)
+            sent += 1
     except (BrokerError, OSError) as error:
+        unsent = [item_id for batch in batches[sent:] for item_id in batch]
+        PreannotationItem.objects.filter(pk__in=unsent, state=RunState.QUEUED).update(sent_at=None)
         logger.warning(
-            "Broker unavailable; %d pre-annotation item(s) stay queued: %s",
-            len(item_ids) - sent,
-            error,
+            "Broker unavailable; %d pre-annotation item(s) stay queued: %s", len(unsent), error
         )
-    return sent
+        return len(item_ids) - len(unsent)
+    return len(item_ids)
 
 
 class _TextBytes(Func):
@@ -173,7 +180,7 @@ class _TextBytes(Func):
         return self.as_sql(compiler, connection, template="LENGTH(CAST(%(expressions)s AS BLOB))")
 
 
-def _batches(item_ids: Sequence[int]) -> list[list[int]]:
+def _batches(item_ids: Sequence[int], *, sizes: Mapping[int, int] | None = None) -> list[list[int]]:
     """Items in send order, cut into batches of at most BATCH_SIZE documents and BATCH_BYTES of
     text; a document larger than BATCH_BYTES goes alone, so it can slow down no other.
 
@@ -182,11 +189,12 @@ def _batches(item_ids: Sequence[int]) -> list[list[int]]:
     """
     if settings.CELERY_TASK_ALWAYS_EAGER:
         return [[item_id] for item_id in item_ids]
-    sizes = dict(
-        PreannotationItem.objects.filter(pk__in=item_ids)
-        .annotate(size=_TextBytes("document__text"))
-        .values_list("pk", "size")
-    )
+    if sizes is None:
+        sizes = dict(
+            PreannotationItem.objects.filter(pk__in=item_ids)
+            .annotate(size=_TextBytes("document__text"))
+            .values_list("pk", "size")
+        )
     batches: list[list[int]] = []
     batch: list[int] = []
     batch_bytes = 0
