@@ -24,19 +24,15 @@ keepalive = 5
 limit_request_line = 8190
 limit_request_fields = 100
 limit_request_field_size = 8190
-# Load the app once in the master and fork the workers from it: their code and Django's stay
-# shared pages, which took the web server's memory at rest (PSS, 3 workers) from 249 MB to
-# 115 MB. Nothing connects at import time (database and broker connections open on first use),
-# so no connection is shared across the fork.
-preload_app = True
 # Recycle workers now and then so a slow leak can never grow without bound.
 max_requests = 2000
 max_requests_jitter = 200
 accesslog = "-"
 # Load the app once in the master and fork the workers from it: the code and Django's setup
 # are then shared copy-on-write instead of loaded in every worker (the web tier's memory after
-# the review-loop benchmark, 5 workers: 419 MB PSS without, 273 MB with). Safe because nothing
-# connects to PostgreSQL or Redis at import; connections open lazily in each worker.
+# the review-loop benchmark, 5 workers: 419 MB PSS without, 244 MB with, frozen as below).
+# Safe because nothing connects to PostgreSQL or Redis at import; connections open lazily in
+# each worker (tests/test_serving.py holds the master to that).
 preload_app = True
 
 
