@@ -204,10 +204,16 @@ def bench_import_http(documents: int) -> list[Row]:
     finally:
         stop.set()
         watcher.close()
+        # gunicorn's whole group; Celery's parent alone, for a warm shutdown (its pool children
+        # finish the batch in hand instead of dying mid-task with a WorkerLostError).
+        os.killpg(server.pid, signal.SIGTERM)
+        os.kill(worker.pid, signal.SIGTERM)
         for process in (server, worker):
-            os.killpg(process.pid, signal.SIGTERM)
-        for process in (server, worker):
-            process.wait(timeout=60)
+            try:
+                process.wait(timeout=60)
+            except subprocess.TimeoutExpired:
+                os.killpg(process.pid, signal.SIGKILL)
+                process.wait(timeout=10)
         shutil.rmtree(folder, ignore_errors=True)
     if job["state"] != "done":
         raise RuntimeError(f"the import job failed: {job.get('error')}")
