@@ -19,10 +19,14 @@ from annotations.api.common import (
     errors,
     explaining_not_your_assignment,
 )
-from annotations.api.outputs import AssignmentDetailOutputSerializer, AssignmentOutputSerializer
+from annotations.api.outputs import (
+    AssignmentDetailOutputSerializer,
+    AssignmentOutputSerializer,
+    assignment_detail_data,
+)
 from annotations.models import Assignment, AssignmentState
 from annotations.permissions import IsAssignmentOwner, IsProjectMember
-from annotations.selectors import assignment_get, assignment_with_detail, assignments_visible
+from annotations.selectors import assignment_get, assignment_review_material, assignments_visible
 
 
 def _detail(request: Request, assignment_id: int) -> dict[str, Any]:
@@ -55,10 +59,12 @@ class QueueNextView(ProjectScopedView):
         claim = services.assignment_claim_next(project=project, reviewer=caller(request))
         if claim is None:
             return Response(status=status.HTTP_204_NO_CONTENT)
-        # The claim is the caller's own: serialize it as it is, without looking it up again.
-        assignment = assignment_with_detail(claim.assignment, new=claim.created)
+        # The claim is the caller's own: answer with it as it is, without looking it up again.
+        zones, suggestions, spans = assignment_review_material(claim.assignment, new=claim.created)
         return Response(
-            AssignmentDetailOutputSerializer(assignment).data,
+            assignment_detail_data(
+                claim.assignment, zones=zones, suggestions=suggestions, spans=spans
+            ),
             status=status.HTTP_201_CREATED if claim.created else status.HTTP_200_OK,
         )
 
