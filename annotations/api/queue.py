@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from drf_spectacular.utils import OpenApiResponse, extend_schema
@@ -24,7 +25,7 @@ from annotations.api.outputs import (
     AssignmentOutputSerializer,
     assignment_detail_data,
 )
-from annotations.models import Assignment, AssignmentState
+from annotations.models import Assignment, AssignmentState, Span
 from annotations.permissions import IsAssignmentOwner, IsProjectMember
 from annotations.selectors import assignment_get, assignment_review_material, assignments_visible
 
@@ -60,7 +61,15 @@ class QueueNextView(ProjectScopedView):
         if claim is None:
             return Response(status=status.HTTP_204_NO_CONTENT)
         # The claim is the caller's own: answer with it as it is, without looking it up again.
-        zones, suggestions, spans = assignment_review_material(claim.assignment, new=claim.created)
+        zones: Sequence[Mapping[str, Any]]
+        suggestions: Sequence[Mapping[str, Any]]
+        spans: list[Span]
+        if claim.zones is not None and claim.suggestions is not None:
+            zones, suggestions, spans = claim.zones, claim.suggestions, []
+        else:
+            zones, suggestions, spans = assignment_review_material(
+                claim.assignment, new=claim.created
+            )
         return Response(
             assignment_detail_data(
                 claim.assignment, zones=zones, suggestions=suggestions, spans=spans
