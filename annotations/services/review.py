@@ -8,6 +8,11 @@ Concurrency design (see STYLE.md section 4):
   assignment. Claimers do not wait on each other: each skips the document the other holds.
   Only when every candidate is locked (the tail of a queue, where a document's last places are
   being taken) does a claim wait for the first one rather than wrongly answer "nothing left".
+- On PostgreSQL a caller with no open or expired work in the project (the usual claim) takes a
+  short path, `_claim_fresh`: the same pick as one plain statement, then one statement that
+  fills the place (assignment, document status, audit row) and reads the page's zones and
+  suggestions. The second runs after the lock is granted, so its snapshot sees every
+  assignment committed before; whatever the short path cannot settle goes the general way.
 - The database backs it up: a reviewer has one assignment per document and one open assignment
   per project, and each of a document's review places (`slot`) holds one reviewer at a time.
 - On SQLite, `select_for_update` is a no-op; the settings' `transaction_mode: IMMEDIATE` takes
