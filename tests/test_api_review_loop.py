@@ -200,3 +200,33 @@ def test_the_claims_plain_answer_is_what_the_detail_serializer_gives(api: Any, t
     assert resumed_json.pop("lease_expires_at") >= detail_json.pop("lease_expires_at")
     assert resumed_json == detail_json
     assert resumed_json["spans"][0]["evidence"]
+
+
+def test_submit_and_release_answer_what_the_assignment_serializer_gives(
+    api: Any, team: Any
+) -> None:
+    """Built as plain data too (the submit is on every task's path); same JSON, same order."""
+    from rest_framework.renderers import JSONRenderer
+
+    from annotations.api.outputs import AssignmentOutputSerializer
+    from annotations.models import Assignment
+
+    def serialized(assignment_id: int) -> bytes:
+        assignment = Assignment.objects.get(pk=assignment_id)
+        return bytes(JSONRenderer().render(AssignmentOutputSerializer(assignment).data))
+
+    DocumentFactory.create_batch(2, project=team.project)
+    api.force_authenticate(team.reviewer)
+    first = api.post(f"/api/v1/projects/{team.project.pk}/queue/next").json()
+    released = api.post(f"/api/v1/assignments/{first['id']}/release", {}, format="json")
+    assert released.status_code == 200
+    assert released.content == serialized(first["id"])
+    second = api.post(f"/api/v1/projects/{team.project.pk}/queue/next").json()
+    submitted = api.post(
+        f"/api/v1/assignments/{second['id']}/submit",
+        {"version": second["version"], "nothing_to_mark": True},
+        format="json",
+    )
+    assert submitted.status_code == 200
+    assert submitted.json()["submitted_at"] is not None
+    assert submitted.content == serialized(second["id"])

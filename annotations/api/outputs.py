@@ -221,6 +221,23 @@ _SUGGESTION_FIELDS = (
 )
 
 
+def assignment_data(assignment: Assignment) -> dict[str, Any]:
+    """What AssignmentOutputSerializer gives, for the loop's submit (and release)."""
+    return {
+        "id": assignment.pk,
+        "project": assignment.project_id,
+        "document": assignment.document_id,
+        "reviewer": assignment.reviewer_id,
+        "state": assignment.state,
+        "slot": assignment.slot,
+        "claimed_at": _DATETIME.to_representation(assignment.claimed_at),
+        "lease_expires_at": _DATETIME.to_representation(assignment.lease_expires_at),
+        "submitted_at": _datetime(assignment.submitted_at),
+        "nothing_to_mark": assignment.nothing_to_mark,
+        "version": assignment.version,
+    }
+
+
 def assignment_detail_data(
     assignment: Assignment,
     *,
@@ -232,8 +249,7 @@ def assignment_detail_data(
     with the document's zones and suggestions as rows of their output fields (in order)."""
     document = assignment.document
     return {
-        "id": assignment.pk,
-        "project": assignment.project_id,
+        **assignment_data(assignment),
         "document": {
             "id": document.pk,
             "project": document.project_id,
@@ -256,14 +272,6 @@ def assignment_detail_data(
                 for suggestion in suggestions
             ],
         },
-        "reviewer": assignment.reviewer_id,
-        "state": assignment.state,
-        "slot": assignment.slot,
-        "claimed_at": _DATETIME.to_representation(assignment.claimed_at),
-        "lease_expires_at": _DATETIME.to_representation(assignment.lease_expires_at),
-        "submitted_at": _datetime(assignment.submitted_at),
-        "nothing_to_mark": assignment.nothing_to_mark,
-        "version": assignment.version,
         "spans": SpanInAssignmentOutputSerializer(spans, many=True).data if spans else [],
     }
 

@@ -23,6 +23,7 @@ from annotations.api.common import (
 from annotations.api.outputs import (
     AssignmentDetailOutputSerializer,
     AssignmentOutputSerializer,
+    assignment_data,
     assignment_detail_data,
 )
 from annotations.models import Assignment, AssignmentState, Span
@@ -140,7 +141,7 @@ class AssignmentReleaseView(APIView):
                 actor=caller(request),
                 version=data.validated_data.get("version"),
             )
-        return Response(AssignmentOutputSerializer(released).data)
+        return Response(assignment_data(released))
 
 
 class AssignmentSubmitView(APIView):
@@ -168,4 +169,4 @@ class AssignmentSubmitView(APIView):
                 actor=caller(request),
                 **data.validated_data,
             )
-        return Response(AssignmentOutputSerializer(submitted).data)
+        return Response(assignment_data(submitted))
