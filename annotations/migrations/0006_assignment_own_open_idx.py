@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('annotations', '0004_jobs'),
+        ('annotations', '0005_preannotationrun_import_job'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
