@@ -2,8 +2,17 @@
 
 Each simulated reviewer is its own process (so the client's GIL does not inflate the figures)
 with one keep-alive HTTP connection, looping claim -> 5 span writes -> submit until the time or
-count bound. Latencies are measured around each HTTP request; afterwards the database is asked
-whether any review place was given twice.
+count bound. The documents are pre-annotated as in real use (zones and suggestions from the
+engine), so a claim carries a review page's material. Latencies are measured around each HTTP
+request, with the web workers' CPU per phase; the web CPU of a claim alone is also measured
+in-process. Afterwards the database is asked whether any review place was given twice.
+
+Two phases by default. With no pause, 16 clients loop flat out on a 2-core machine shared with
+the server and PostgreSQL: a closed system at saturation, where by Little's law a request's
+time is the number in the system over the throughput, so latency there is queueing and says
+how busy the machine is, not how long a claim takes. With a pause (a reviewer's think time,
+still far faster than a person reads) the server is not saturated and latency is mostly the
+service time itself.
 """
 
 from __future__ import annotations
@@ -20,7 +29,10 @@ import subprocess
 import sys
 import time
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:  # the engine's import is slow; each client process loads this module
+    from annotations.preannotation import Analysis
 
 ROOT = Path(__file__).resolve().parents[1]
 HOST = "127.0.0.1"  # loopback only: the benchmark never listens on a public address
@@ -30,6 +42,8 @@ Row = tuple[str, str, str]
 
 
 WARMUP_SECONDS = 5.0
+ANALYSED_POOL = 1_000  # distinct texts the engine pre-annotates for the corpus
+CLAIMS_TIMED_IN_PROCESS = 200
 
 
 def _free_port() -> int:
@@ -44,33 +58,86 @@ def create_project(documents: int, reviewers: int) -> tuple[int, list[str]]:
     from rest_framework.authtoken.models import Token
 
     from annotations.models import Document, DocumentStatus, Role
+    from annotations.preannotation import analyse
     from annotations.services import membership_set, project_create
     from bench.corpus import generated_documents
 
     project = project_create(name=f"bench review {time.time_ns()}", reviews_required=2)
-    batch: list[Document] = []
-    for title, text in generated_documents(documents):
-        short = "\n\n".join(text.split("\n\n")[: TEXT_PARAGRAPHS + 1])
-        batch.append(
-            Document(
-                project=project,
-                title=title,
-                text=short,
-                text_sha256=hashlib.sha256(short.encode()).hexdigest(),
-                # Set up as already pre-annotated: the run measures the queue, not the engine.
-                status=DocumentStatus.READY,
-            )
+    # Pre-annotated as in real use, but without running the engine 100,000 times: texts come
+    # from a pool the engine analysed once each, made distinct by a last line no zone covers.
+    pool = [
+        (title, short, analyse(short))
+        for title, text in generated_documents(min(documents, ANALYSED_POOL))
+        for short in ["\n\n".join(text.split("\n\n")[1 : TEXT_PARAGRAPHS + 1])]
+    ]
+    batch: list[tuple[Document, Analysis]] = []
+    for number in range(documents):
+        title, short, analysis = pool[number % len(pool)]
+        text = f"{short}\n\nDocument {number}"
+        document = Document(
+            project=project,
+            title=f"{title} ({number})",
+            text=text,
+            text_sha256=hashlib.sha256(text.encode()).hexdigest(),
+            # Set up as already pre-annotated: the run measures the queue, not the engine.
+            status=DocumentStatus.READY,
         )
-        if len(batch) == 2000:
-            Document.objects.bulk_create(batch)
+        batch.append((document, analysis))
+        if len(batch) == 2000 or number == documents - 1:
+            _store_preannotated(batch)
             batch = []
-    Document.objects.bulk_create(batch)
     tokens = []
     for number in range(reviewers):
         user, _ = User.objects.get_or_create(username=f"bench-reviewer-{number}")
         membership_set(project=project, user=user, role=Role.REVIEWER)
         tokens.append(Token.objects.get_or_create(user=user)[0].key)
     return project.pk, tokens
+
+
+def _store_preannotated(batch: list[tuple[Any, Analysis]]) -> None:
+    """Insert the documents, then their zones and suggestions with COPY (millions of rows)."""
+    from django.db import connection
+
+    from annotations.models import Document
+
+    documents = Document.objects.bulk_create([document for document, _ in batch])
+    with connection.cursor() as cursor:
+        with cursor.copy(
+            'COPY annotations_zone (document_id, engine, engine_version, kind, start, "end", '
+            "metadata) FROM STDIN"
+        ) as copy:
+            for document, (_, analysis) in zip(documents, batch, strict=True):
+                for zone in analysis.zones:
+                    copy.write_row(
+                        (
+                            document.pk,
+                            analysis.engine,
+                            analysis.version,
+                            str(zone.kind),
+                            zone.start,
+                            zone.end,
+                            json.dumps(dict(zone.metadata)),
+                        )
+                    )
+        with cursor.copy(
+            'COPY annotations_suggestion (document_id, engine, engine_version, start, "end", '
+            "label, reason, confidence, source_name) FROM STDIN"
+        ) as copy:
+            for document, (_, analysis) in zip(documents, batch, strict=True):
+                for suggestion in analysis.suggestions:
+                    copy.write_row(
+                        (
+                            document.pk,
+                            analysis.engine,
+                            analysis.version,
+                            suggestion.start,
+                            suggestion.end,
+                            str(suggestion.label),
+                            suggestion.reason[:500],
+                            max(0.0, min(1.0, suggestion.confidence)),
+                            (suggestion.source or "")[:300],
+                        )
+                    )
 
 
 def _timed_request(
@@ -80,23 +147,35 @@ def _timed_request(
     token: str,
     body: dict[str, Any] | None = None,
 ) -> tuple[int, Any, float]:
+    """One request on the keep-alive connection, sent again once on a fresh connection if the
+    server had closed it (gunicorn replaces a worker after `max_requests`): what a browser does;
+    the request never reached the closed worker. The time counts both tries."""
     headers = {"Authorization": f"Token {token}", "Content-Type": "application/json"}
     payload = json.dumps(body).encode() if body is not None else None
     started = time.perf_counter()
-    connection.request(method, path, body=payload, headers=headers)
-    response = connection.getresponse()
+    try:
+        connection.request(method, path, body=payload, headers=headers)
+        response = connection.getresponse()
+    except (BrokenPipeError, ConnectionResetError, http.client.RemoteDisconnected):
+        connection.close()
+        connection.request(method, path, body=payload, headers=headers)
+        response = connection.getresponse()
     data = response.read()
     elapsed = time.perf_counter() - started
     return response.status, (json.loads(data) if data else None), elapsed
 
 
 def reviewer_loop(args: tuple[int, str, int, float, int, int, float]) -> dict[str, Any]:
-    """One simulated reviewer: claim, 5 span writes, submit, until the deadline or count.
+    """One simulated reviewer: claim, 5 span writes, submit, for `seconds` or `max_loops`.
 
     `pause` seconds pass between one answer and the next request (0: as fast as possible).
     """
-    port, token, project_id, deadline, max_loops, seed, pause = args
+    port, token, project_id, seconds, max_loops, seed, pause = args
     rng = random.Random(seed)
+    if _START is not None:
+        _START.wait()
+    started = time.time()
+    deadline = started + seconds
 
     def _request(*call: Any) -> tuple[int, Any, float]:
         if pause:
@@ -149,7 +228,14 @@ def reviewer_loop(args: tuple[int, str, int, float, int, int, float]) -> dict[st
             break
         loops += 1
     connection.close()
-    return {"timings": timings, "documents": documents, "errors": errors, "loops": loops}
+    return {
+        "timings": timings,
+        "documents": documents,
+        "errors": errors,
+        "loops": loops,
+        "started": started,
+        "ended": time.time(),
+    }
 
 
 def _percentile(values: list[float], share: float) -> float:
@@ -171,14 +257,22 @@ def bench_review(
     from django.db.models import Count
 
     from annotations.models import Assignment, AssignmentState
+    from bench.review_loop import _web_cpu_seconds
 
     setup_started = time.perf_counter()
     project_id, tokens = create_project(documents, reviewers)
     setup = time.perf_counter() - setup_started
+    # The set-up wrote millions of rows: without this, autovacuum and the checkpoint that
+    # writes them out ran during the timed phases and stalled every request at once.
+    with connection.cursor() as cursor:
+        for table in ("document", "zone", "suggestion", "assignment", "auditevent"):
+            cursor.execute(f"VACUUM ANALYZE annotations_{table}")
+        cursor.execute("CHECKPOINT")
+    claim_cpu = claim_cpu_in_process(project_id, CLAIMS_TIMED_IN_PROCESS)
     connection.close()
     port = _free_port()
     server = start_gunicorn(port, workers, "--worker-class", "gthread", "--threads", "4")
-    phases: list[tuple[float, list[dict[str, Any]], float]] = []
+    phases: list[tuple[float, list[dict[str, Any]], float, float]] = []
     try:
         _wait_for(port)
         # Warm-up, not timed: every gunicorn thread opens its database connection on its first
@@ -186,9 +280,10 @@ def bench_review(
         # figures would mostly measure connection set-up. Its assignments still count below.
         _run_phase(port, tokens, project_id, WARMUP_SECONDS, 0.05)
         for pause in pauses:
-            started = time.perf_counter()
-            results = _run_phase(port, tokens, project_id, seconds, pause)
-            phases.append((pause, results, time.perf_counter() - started))
+            cpu = _web_cpu_seconds(server.pid)
+            results, elapsed = _run_phase(port, tokens, project_id, seconds, pause)
+            cpu = _web_cpu_seconds(server.pid) - cpu
+            phases.append((pause, results, elapsed, cpu))
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=30)
@@ -201,10 +296,15 @@ def bench_review(
             f"gunicorn {workers}x4 gthread; {os.cpu_count()} cores shared by server, "
             f"PostgreSQL and {reviewers} client processes",
         ),
+        (
+            "review",
+            "web CPU per claim (in-process, no HTTP server)",
+            f"{claim_cpu * 1000:.1f} ms (mean of {CLAIMS_TIMED_IN_PROCESS} fresh claims)",
+        ),
     ]
     errors: list[str] = []
     given_twice = 0
-    for pause, results, elapsed in phases:
+    for pause, results, elapsed, cpu in phases:
         name = (
             "review, no pause (saturation)" if not pause else f"review, {pause * 1000:.0f} ms pause"
         )
@@ -217,14 +317,23 @@ def bench_review(
         loops = sum(result["loops"] for result in results)
         rows.append((name, "loops (claim, 5 spans, submit)", f"{loops:,} in {elapsed:.1f} s"))
         rows.append((name, "claims/s", f"{len(timings['claim']) / elapsed:,.1f}"))
+        requests = sum(len(values) for values in timings.values())
+        rows.append(
+            (
+                name,
+                "web CPU per request / per loop",
+                f"{cpu / max(requests, 1) * 1000:.1f} / {cpu / max(loops, 1) * 1000:.1f} ms",
+            )
+        )
         for kind, label in (("claim", "claim"), ("span", "span write"), ("submit", "submit")):
             values = timings[kind]
             rows.append(
                 (
                     name,
-                    f"{label} p50 / p99 / max",
-                    f"{_percentile(values, 0.5):.1f} / {_percentile(values, 0.99):.1f} / "
-                    f"{max(values, default=0) * 1000:.1f} ms (n={len(values):,})",
+                    f"{label} p50 / p95 / p99 / max",
+                    f"{_percentile(values, 0.5):.1f} / {_percentile(values, 0.95):.1f} / "
+                    f"{_percentile(values, 0.99):.1f} / {max(values, default=0) * 1000:.1f} ms "
+                    f"(n={len(values):,})",
                 )
             )
     over_assigned = (
@@ -249,16 +358,62 @@ def bench_review(
     return rows
 
 
+def claim_cpu_in_process(project_id: int, claims: int) -> float:
+    """Mean CPU seconds of one fresh claim through the whole Django stack (middleware, token
+    authentication, view, service, answer), in this process: no HTTP server, no other process
+    sharing the figure. Each claim's assignment is then given back (untimed) so the next claim
+    is a fresh one too; the documents claimed stay out of the load phases' way at 100,000."""
+    from django.contrib.auth.models import User
+    from django.test import Client, override_settings
+    from rest_framework.authtoken.models import Token
+
+    from annotations.models import Project, Role
+    from annotations.services import membership_set
+
+    user, _ = User.objects.get_or_create(username="bench-claim-cpu")
+    membership_set(project=Project.objects.get(pk=project_id), user=user, role=Role.REVIEWER)
+    client = Client(HTTP_AUTHORIZATION=f"Token {Token.objects.get_or_create(user=user)[0].key}")
+    path = f"/api/v1/projects/{project_id}/queue/next"
+    spent = 0.0
+    for number in range(claims + 10):
+        # As served: DEBUG would also log every statement.
+        with override_settings(DEBUG=False):
+            started = time.process_time()
+            response = client.post(path)
+            elapsed = time.process_time() - started
+        if response.status_code != 201:
+            raise RuntimeError(f"claim answered {response.status_code}")
+        if number >= 10:  # the first ones pay imports and the token lookup
+            spent += elapsed
+        client.post(f"/api/v1/assignments/{response.json()['id']}/release")
+    return spent / claims
+
+
+_START: Any = None  # a client process's barrier (set by _client_init)
+
+
+def _client_init(start: Any) -> None:
+    global _START
+    _START = start
+
+
 def _run_phase(
     port: int, tokens: list[str], project_id: int, seconds: float, pause: float
-) -> list[dict[str, Any]]:
-    """Every reviewer loops in its own process until `seconds` have passed."""
-    deadline = time.time() + seconds
+) -> tuple[list[dict[str, Any]], float]:
+    """Every reviewer loops in its own process for `seconds`; the results and the time taken.
+
+    The clock starts when every client process is up (behind a barrier): starting 16 Python
+    processes takes seconds on a busy machine, and would otherwise eat into the phase."""
+    context = multiprocessing.get_context("spawn")
+    start = context.Barrier(len(tokens))
     jobs = [
-        (port, token, project_id, deadline, 10**9, seed, pause) for seed, token in enumerate(tokens)
+        (port, token, project_id, seconds, 10**9, seed, pause) for seed, token in enumerate(tokens)
     ]
-    with multiprocessing.get_context("spawn").Pool(len(jobs)) as pool:
-        return pool.map(reviewer_loop, jobs)
+    # Each job blocks at the barrier until all have started, so each runs in its own process.
+    with context.Pool(len(jobs), initializer=_client_init, initargs=(start,)) as pool:
+        results = pool.map(reviewer_loop, jobs, chunksize=1)
+    elapsed = max(r["ended"] for r in results) - min(r["started"] for r in results)
+    return results, elapsed
 
 
 def start_gunicorn(port: int, workers: int, *options: str) -> subprocess.Popen[bytes]:

@@ -16,7 +16,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from rest_framework.authtoken.models import Token
 
-from annotations.models import Zone
+from annotations import services
+from annotations.models import DocumentStatus, Zone
 from tests.factories import DocumentFactory, SuggestionFactory
 
 pytestmark = [pytest.mark.django_db, pytest.mark.requires_postgres]
@@ -53,13 +54,30 @@ def claimed(reviewer_api: Any, team: Any) -> dict[str, Any]:
     return dict(response.json())
 
 
-def test_claiming_a_new_document_takes_nine_statements(reviewer_api: Any, team: Any) -> None:
+def test_claiming_a_new_document_takes_four_statements(reviewer_api: Any, team: Any) -> None:
+    # The project, lapsed leases, the document locked, its place filled (assignment, status and
+    # audit row in one statement, which also reads the zones and suggestions to answer with).
     DocumentFactory(project=team.project, text=TEXT)
     response, sql = statements(
         lambda: reviewer_api.post(f"/api/v1/projects/{team.project.pk}/queue/next")
     )
     assert response.status_code == 201
-    assert len(sql) == 9, "\n".join(sql)
+    assert len(sql) == 4, "\n".join(sql)
+
+
+def test_taking_a_documents_last_place_takes_four_statements_too(
+    reviewer_api: Any, team: Any
+) -> None:
+    document = DocumentFactory(project=team.project, text=TEXT)
+    assert team.project.reviews_required == 2
+    assert services.assignment_claim_next(project=team.project, reviewer=team.reviewer2)
+    response, sql = statements(
+        lambda: reviewer_api.post(f"/api/v1/projects/{team.project.pk}/queue/next")
+    )
+    assert response.status_code == 201
+    assert len(sql) == 4, "\n".join(sql)
+    document.refresh_from_db()
+    assert document.status == DocumentStatus.IN_REVIEW
 
 
 def test_marking_a_span_takes_four_statements(reviewer_api: Any, claimed: dict[str, Any]) -> None:

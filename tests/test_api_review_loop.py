@@ -148,3 +148,85 @@ def test_queue_next_is_a_post_only(api: Any, team: Any) -> None:
     response = api.get(f"/api/v1/projects/{team.project.pk}/queue/next")
     assert response.status_code == 405
     assert response.json()["code"] == "method_not_allowed"
+
+
+def test_the_claims_plain_answer_is_what_the_detail_serializer_gives(api: Any, team: Any) -> None:
+    """The claim builds its answer without the nested serializers (they cost more than the
+    queries): it must stay the schema's shape, field for field, new and resumed."""
+    import datetime
+
+    from annotations.api.outputs import AssignmentDetailOutputSerializer
+    from annotations.models import Zone
+    from annotations.selectors import assignment_get
+
+    document = DocumentFactory(
+        project=team.project,
+        text=TEXT,
+        author="Zoë",
+        published_on=datetime.date(2026, 2, 3),
+        metadata={"section": "politique", "tags": ["a", 1]},
+    )
+    Zone.objects.create(document=document, kind="article", start=0, end=len(TEXT), engine="t")
+    Zone.objects.create(document=document, kind="paragraph", start=0, end=20, engine="t")
+    SuggestionFactory(document=document, start=5, end=11, label="sourced", confidence=0.125)
+    SuggestionFactory(document=document, start=0, end=4, source_name="the minister")
+    api.force_authenticate(team.reviewer)
+
+    def expected(assignment_id: int) -> Any:
+        assignment = assignment_get(user=team.reviewer, assignment_id=assignment_id, detail=True)
+        # Through JSON both ways, as a client receives it.
+        return api.get(f"/api/v1/assignments/{assignment_id}").json(), dict(
+            AssignmentDetailOutputSerializer(assignment).data
+        )
+
+    claimed = api.post(f"/api/v1/projects/{team.project.pk}/queue/next")
+    assert claimed.status_code == 201
+    detail_json, serialized = expected(claimed.json()["id"])
+    assert claimed.json() == detail_json
+    assert list(claimed.data) == list(serialized)
+    assert list(claimed.data["document"]) == list(serialized["document"])
+
+    span = api.post(
+        f"/api/v1/assignments/{claimed.json()['id']}/spans",
+        {"start": 0, "end": 4, "label": "unsourced"},
+        format="json",
+    ).json()
+    EvidenceLinkFactory(span_id=span["id"], added_by=team.reviewer)
+    resumed = api.post(f"/api/v1/projects/{team.project.pk}/queue/next")
+    assert resumed.status_code == 200
+    detail_json, _ = expected(claimed.json()["id"])
+    resumed_json = resumed.json()
+    # Asking again renewed the lease (and only that).
+    assert resumed_json.pop("lease_expires_at") >= detail_json.pop("lease_expires_at")
+    assert resumed_json == detail_json
+    assert resumed_json["spans"][0]["evidence"]
+
+
+def test_submit_and_release_answer_what_the_assignment_serializer_gives(
+    api: Any, team: Any
+) -> None:
+    """Built as plain data too (the submit is on every task's path); same JSON, same order."""
+    from rest_framework.renderers import JSONRenderer
+
+    from annotations.api.outputs import AssignmentOutputSerializer
+    from annotations.models import Assignment
+
+    def serialized(assignment_id: int) -> bytes:
+        assignment = Assignment.objects.get(pk=assignment_id)
+        return bytes(JSONRenderer().render(AssignmentOutputSerializer(assignment).data))
+
+    DocumentFactory.create_batch(2, project=team.project)
+    api.force_authenticate(team.reviewer)
+    first = api.post(f"/api/v1/projects/{team.project.pk}/queue/next").json()
+    released = api.post(f"/api/v1/assignments/{first['id']}/release", {}, format="json")
+    assert released.status_code == 200
+    assert released.content == serialized(first["id"])
+    second = api.post(f"/api/v1/projects/{team.project.pk}/queue/next").json()
+    submitted = api.post(
+        f"/api/v1/assignments/{second['id']}/submit",
+        {"version": second["version"], "nothing_to_mark": True},
+        format="json",
+    )
+    assert submitted.status_code == 200
+    assert submitted.json()["submitted_at"] is not None
+    assert submitted.content == serialized(second["id"])

@@ -12,11 +12,18 @@ from annotations.models import (
     Assignment,
     AssignmentState,
     AuditEvent,
+    Document,
     DocumentStatus,
     Membership,
     Role,
 )
-from tests.factories import DocumentFactory, ProjectFactory, SpanFactory, UserFactory
+from tests.factories import (
+    AssignmentFactory,
+    DocumentFactory,
+    ProjectFactory,
+    SpanFactory,
+    UserFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -141,4 +148,27 @@ def test_claim_writes_an_audit_row() -> None:
     assignment = claim(project, reviewer)
     event = AuditEvent.objects.get(action="assignment.claimed")
     assert (event.entity_id, event.actor_id) == (assignment.pk, reviewer.pk)
+    assert (event.project_id, event.entity_type, event.before) == (project.pk, "assignment", None)
+    assert event.after == {"state": "active", "document": assignment.document_id, "slot": 0}
     assert assignment.state == AssignmentState.ACTIVE
+    # What the claim answered with is what it stored.
+    stored = Assignment.objects.get(pk=assignment.pk)
+    for field in ("project_id", "document_id", "reviewer_id", "slot", "round", "version"):
+        assert getattr(stored, field) == getattr(assignment, field), field
+    assert (stored.claimed_at, stored.lease_expires_at) == (
+        assignment.claimed_at,
+        assignment.lease_expires_at,
+    )
+
+
+def test_a_full_document_left_ready_is_corrected_and_the_next_one_handed_out() -> None:
+    project = ProjectFactory(reviews_required=2)
+    stale = DocumentFactory(project=project)
+    following = DocumentFactory(project=project)
+    for slot in (0, 1):
+        AssignmentFactory(document=stale, slot=slot)
+    assert Document.objects.get(pk=stale.pk).status == DocumentStatus.READY  # stale
+    assignment = claim(project, UserFactory())
+    assert assignment.document_id == following.pk
+    assert Document.objects.get(pk=stale.pk).status == DocumentStatus.IN_REVIEW
+    assert Assignment.objects.filter(document=stale).count() == 2

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from rest_framework import serializers
@@ -192,6 +194,86 @@ class AssignmentDetailOutputSerializer(serializers.ModelSerializer[Assignment]):
     class Meta:
         model = Assignment
         fields = [*AssignmentOutputSerializer.Meta.fields, "spans"]
+
+
+# The claim answers with a whole review page's material, on the hottest endpoint of the loop:
+# built as plain data it costs a fraction of the nested serializers above (which still describe
+# it in the schema). tests/test_api_review_loop checks that both give the same JSON.
+_DATETIME = serializers.DateTimeField()
+_DATE = serializers.DateField()
+
+
+def _datetime(value: datetime.datetime | None) -> str | None:
+    return None if value is None else _DATETIME.to_representation(value)
+
+
+_ZONE_FIELDS = ("id", "kind", "start", "end", "engine", "engine_version")
+_SUGGESTION_FIELDS = (
+    "id",
+    "start",
+    "end",
+    "label",
+    "reason",
+    "confidence",
+    "source_name",
+    "engine",
+    "engine_version",
+)
+
+
+def assignment_data(assignment: Assignment) -> dict[str, Any]:
+    """What AssignmentOutputSerializer gives, for the loop's submit (and release)."""
+    return {
+        "id": assignment.pk,
+        "project": assignment.project_id,
+        "document": assignment.document_id,
+        "reviewer": assignment.reviewer_id,
+        "state": assignment.state,
+        "slot": assignment.slot,
+        "claimed_at": _DATETIME.to_representation(assignment.claimed_at),
+        "lease_expires_at": _DATETIME.to_representation(assignment.lease_expires_at),
+        "submitted_at": _datetime(assignment.submitted_at),
+        "nothing_to_mark": assignment.nothing_to_mark,
+        "version": assignment.version,
+    }
+
+
+def assignment_detail_data(
+    assignment: Assignment,
+    *,
+    zones: Sequence[Mapping[str, Any]],
+    suggestions: Sequence[Mapping[str, Any]],
+    spans: list[Span],
+) -> dict[str, Any]:
+    """What AssignmentDetailOutputSerializer gives for `assignment`, whose document is loaded,
+    with the document's zones and suggestions as rows of their output fields (in order)."""
+    document = assignment.document
+    return {
+        **assignment_data(assignment),
+        "document": {
+            "id": document.pk,
+            "project": document.project_id,
+            "title": document.title,
+            "source_url": document.source_url,
+            "author": document.author,
+            "outlet": document.outlet,
+            "published_on": None
+            if document.published_on is None
+            else _DATE.to_representation(document.published_on),
+            "status": document.status,
+            "priority": document.priority,
+            "created_at": _DATETIME.to_representation(document.created_at),
+            "text": document.text,
+            "text_sha256": document.text_sha256,
+            "metadata": document.metadata,
+            "zones": [{field: zone[field] for field in _ZONE_FIELDS} for zone in zones],
+            "suggestions": [
+                {field: suggestion[field] for field in _SUGGESTION_FIELDS}
+                for suggestion in suggestions
+            ],
+        },
+        "spans": SpanInAssignmentOutputSerializer(spans, many=True).data if spans else [],
+    }
 
 
 class VersionOutputSerializer(serializers.Serializer[Any]):

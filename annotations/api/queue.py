@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from drf_spectacular.utils import OpenApiResponse, extend_schema
@@ -19,10 +20,15 @@ from annotations.api.common import (
     errors,
     explaining_not_your_assignment,
 )
-from annotations.api.outputs import AssignmentDetailOutputSerializer, AssignmentOutputSerializer
-from annotations.models import Assignment, AssignmentState
+from annotations.api.outputs import (
+    AssignmentDetailOutputSerializer,
+    AssignmentOutputSerializer,
+    assignment_data,
+    assignment_detail_data,
+)
+from annotations.models import Assignment, AssignmentState, Span
 from annotations.permissions import IsAssignmentOwner, IsProjectMember
-from annotations.selectors import assignment_get, assignment_with_detail, assignments_visible
+from annotations.selectors import assignment_get, assignment_review_material, assignments_visible
 
 
 def _detail(request: Request, assignment_id: int) -> dict[str, Any]:
@@ -55,10 +61,20 @@ class QueueNextView(ProjectScopedView):
         claim = services.assignment_claim_next(project=project, reviewer=caller(request))
         if claim is None:
             return Response(status=status.HTTP_204_NO_CONTENT)
-        # The claim is the caller's own: serialize it as it is, without looking it up again.
-        assignment = assignment_with_detail(claim.assignment, new=claim.created)
+        # The claim is the caller's own: answer with it as it is, without looking it up again.
+        zones: Sequence[Mapping[str, Any]]
+        suggestions: Sequence[Mapping[str, Any]]
+        spans: list[Span]
+        if claim.zones is not None and claim.suggestions is not None:
+            zones, suggestions, spans = claim.zones, claim.suggestions, []
+        else:
+            zones, suggestions, spans = assignment_review_material(
+                claim.assignment, new=claim.created
+            )
         return Response(
-            AssignmentDetailOutputSerializer(assignment).data,
+            assignment_detail_data(
+                claim.assignment, zones=zones, suggestions=suggestions, spans=spans
+            ),
             status=status.HTTP_201_CREATED if claim.created else status.HTTP_200_OK,
         )
 
@@ -125,7 +141,7 @@ class AssignmentReleaseView(APIView):
                 actor=caller(request),
                 version=data.validated_data.get("version"),
             )
-        return Response(AssignmentOutputSerializer(released).data)
+        return Response(assignment_data(released))
 
 
 class AssignmentSubmitView(APIView):
@@ -153,4 +169,4 @@ class AssignmentSubmitView(APIView):
                 actor=caller(request),
                 **data.validated_data,
             )
-        return Response(AssignmentOutputSerializer(submitted).data)
+        return Response(assignment_data(submitted))

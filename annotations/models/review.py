@@ -82,6 +82,14 @@ class Assignment(models.Model):
                 name="assignment_active_lease_idx",
             ),
             models.Index(fields=["document", "state"], name="assignment_document_state_idx"),
+            # A claim's first question: does the caller hold open or expired work in the
+            # project? Without it PostgreSQL intersects the reviewer's and the project's whole
+            # histories (thousands of submitted rows) to find none.
+            models.Index(
+                fields=["project", "reviewer"],
+                condition=Q(state__in=["active", "expired"]),
+                name="assignment_own_open_idx",
+            ),
         ]
 
     def __str__(self) -> str:

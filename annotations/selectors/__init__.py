@@ -29,7 +29,7 @@ from annotations.selectors.overview import (
 )
 from annotations.selectors.review import (
     assignment_get,
-    assignment_with_detail,
+    assignment_review_material,
     assignments_visible,
     evidence_get,
     span_get,
@@ -41,7 +41,7 @@ __all__ = [
     "ProjectOverview",
     "agreement_for_project",
     "assignment_get",
-    "assignment_with_detail",
+    "assignment_review_material",
     "assignments_visible",
     "current_document_agreements",
     "dispute_detail",

@@ -6,12 +6,13 @@ submit; leads and admins see everything in their projects. Anything else is NotF
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from typing import Any
 
-from django.db.models import Prefetch, Q, QuerySet, prefetch_related_objects
+from django.db.models import Prefetch, Q, QuerySet
 
 from annotations.exceptions import NotFound
-from annotations.models import Assignment, EvidenceLink, Membership, Span
+from annotations.models import Assignment, EvidenceLink, Membership, Span, Suggestion, Zone
 from annotations.selectors.access import LEAD_ROLES, AnyUser
 
 
@@ -36,19 +37,30 @@ def _detail_prefetches() -> tuple[str | Prefetch[Any], ...]:
     return ("document__zones", "document__suggestions", Prefetch("spans", queryset=spans))
 
 
-def assignment_with_detail(assignment: Assignment, *, new: bool = False) -> Assignment:
-    """Load the detail of an assignment already in hand (e.g. just claimed), in 2-4 queries.
+def assignment_review_material(
+    assignment: Assignment, *, new: bool = False
+) -> tuple[Sequence[Mapping[str, Any]], Sequence[Mapping[str, Any]], list[Span]]:
+    """The document's zones and suggestions (as rows, in display order) and the assignment's
+    own spans with their evidence, for an assignment already in hand (e.g. just claimed).
 
     A `new` assignment (just created, not revived) has no spans yet, so they are not asked for.
+    Two or three queries.
     """
+    document_id = assignment.document_id
+    zones = list(
+        Zone.objects.filter(document_id=document_id).order_by("start", "-end", "id").values()
+    )
+    suggestions = list(
+        Suggestion.objects.filter(document_id=document_id).order_by("start", "end", "id").values()
+    )
     if new:
-        prefetch_related_objects([assignment], "document__zones", "document__suggestions")
-        # What prefetch_related itself would leave: an evaluated, empty result for `spans`.
-        prefetched = assignment.__dict__.setdefault("_prefetched_objects_cache", {})
-        prefetched["spans"] = Span.objects.none()
-        return assignment
-    prefetch_related_objects([assignment], *_detail_prefetches())
-    return assignment
+        return zones, suggestions, []
+    spans = list(
+        Span.objects.filter(assignment=assignment)
+        .order_by("start", "end", "id")
+        .prefetch_related("evidence")
+    )
+    return zones, suggestions, spans
 
 
 def assignment_get(*, user: AnyUser, assignment_id: int, detail: bool = False) -> Assignment:
