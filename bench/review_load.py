@@ -436,6 +436,9 @@ def start_gunicorn(port: int, workers: int, *options: str) -> subprocess.Popen[b
         cwd=ROOT,
         env=env,
         start_new_session=True,
+        # The access log is written (its cost is part of the figures) but not shown: thousands
+        # of lines would bury the results table.
+        stdout=subprocess.DEVNULL,
     )
 
 
