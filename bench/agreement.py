@@ -209,7 +209,7 @@ def bench_completing_submit(documents: int = 100_000, samples: int = 30) -> list
 
     from annotations import services
     from annotations.models import Document, DocumentStatus, Span
-    from annotations.services import review as review_service
+    from annotations.services.review import transitions as review_service
     from bench.corpus import generated_documents
 
     project = services.project_create(name=f"bench agreement {time.time_ns()}")
