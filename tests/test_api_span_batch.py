@@ -103,6 +103,27 @@ def test_one_wrong_item_refuses_the_whole_batch_naming_it(
     assert Assignment.objects.get(pk=assignment.pk).version == assignment.version
 
 
+def test_a_suggestion_on_another_document_is_refused_by_its_place(
+    api: Any, team: Any, assignment: Any
+) -> None:
+    elsewhere = SuggestionFactory(document=DocumentFactory(project=team.project), start=0, end=5)
+    here = SuggestionFactory(document=assignment.document, start=0, end=9, label="sourced")
+    api.force_authenticate(team.reviewer)
+
+    response = _batch(
+        api,
+        assignment,
+        [
+            {"start": 0, "end": 9, "label": "sourced", "suggestion": here.pk},
+            {"start": 0, "end": 5, "label": "opinion", "suggestion": elsewhere.pk},
+        ],
+    )
+
+    assert response.status_code == 400, response.content
+    assert list(response.json()["fields"]) == ["spans.1.suggestion"]
+    assert not Span.objects.filter(assignment=assignment).exists()
+
+
 def test_an_empty_batch_is_refused(api: Any, team: Any, assignment: Any) -> None:
     api.force_authenticate(team.reviewer)
     response = _batch(api, assignment, [])

@@ -3,11 +3,13 @@ work, the checks that it is open, leased and current, and the version bump."""
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import datetime, timedelta
 from typing import Any
 
 from django.contrib.auth.models import User
-from django.db.models import Exists, OuterRef
+from django.db.models import Count, OuterRef, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 
 from annotations.exceptions import LeaseExpired, NotFound, StaleVersion, WrongState
 from annotations.models import Assignment, AssignmentState, Label, Span, Suggestion
@@ -78,8 +80,8 @@ def lock_open_assignment(
     actor: User,
     version: int | None,
     now: datetime,
-    label: str | None = None,
-    suggestion: int | None = None,
+    labels: Collection[str] = (),
+    suggestions: Collection[int] = (),
 ) -> Assignment:
     """Lock the actor's own assignment for a write and check it is open, leased and current.
 
@@ -87,9 +89,9 @@ def lock_open_assignment(
     is NotFound, so a write can never land on someone else's work whatever the caller checked
     (views turn it into 403 for a lead who may see the assignment). Span and evidence writes
     lock the assignment only (`of=self`): they never change the document, whose text comes
-    along in the same query. With `label` (and `suggestion`), whether the project has that label
-    (and the document that suggestion) comes along too, as `label_known` (`suggestion_known`),
-    saving a round trip each on every span write.
+    along in the same query. With `labels` (and `suggestions`), how many of those distinct
+    values the project has as labels (the document has as suggestions) comes along too, as
+    `labels_known` (`suggestions_known`), saving a round trip each on every span write.
     """
     assignments = (
         assignments_visible(user=actor)
@@ -97,14 +99,18 @@ def lock_open_assignment(
         .select_for_update(no_key=True, of=("self",))
         .select_related("project", "document")
     )
-    if label is not None:
+    if labels:
         assignments = assignments.annotate(
-            label_known=Exists(Label.objects.filter(project=OuterRef("project"), value=label))
+            labels_known=_count(
+                Label.objects.filter(project=OuterRef("project"), value__in=set(labels)),
+                by="project",
+            )
         )
-    if suggestion is not None:
+    if suggestions:
         assignments = assignments.annotate(
-            suggestion_known=Exists(
-                Suggestion.objects.filter(pk=suggestion, document=OuterRef("document"))
+            suggestions_known=_count(
+                Suggestion.objects.filter(pk__in=set(suggestions), document=OuterRef("document")),
+                by="document",
             )
         )
     locked = assignments.first()
@@ -112,6 +118,12 @@ def lock_open_assignment(
         raise NotFound("No such assignment of yours.")
     check_open(locked, version=version, now=now)
     return locked
+
+
+def _count(rows: QuerySet[Any], *, by: str) -> Coalesce:
+    """The number of `rows` (filtered on one outer row's `by`), as a subquery; 0 for none."""
+    grouped = rows.order_by().values(by).annotate(count=Count("pk")).values("count")
+    return Coalesce(Subquery(grouped), 0)
 
 
 def touch(assignment: Assignment, now: datetime) -> None:

@@ -118,18 +118,23 @@ def span_create(
     now = now or clock.now()
     with transaction.atomic(durable=True):
         locked = lock_open_assignment(
-            assignment.pk, actor=actor, version=version, now=now, label=label, suggestion=suggestion
+            assignment.pk,
+            actor=actor,
+            version=version,
+            now=now,
+            labels=[label],
+            suggestions=[] if suggestion is None else [suggestion],
         )
         span = _new_span(
             locked,
             start=start,
             end=end,
-            label=_checked_label(locked.project, label, known=cast(Any, locked).label_known),
+            label=_checked_label(locked.project, label, known=cast(Any, locked).labels_known == 1),
             quote=quote,
             source=source,
             note=note,
             suggestion=_checked_suggestion(
-                suggestion, known=getattr(locked, "suggestion_known", True)
+                suggestion, known=getattr(locked, "suggestions_known", 0) == 1
             ),
         )
         span.save()
@@ -165,16 +170,31 @@ def spans_create(
     if not spans:
         raise InvalidInput("Send at least one span.", fields={"spans": ["The list is empty."]})
     with transaction.atomic(durable=True):
-        locked = lock_open_assignment(assignment.pk, actor=actor, version=version, now=now)
-        labels = set(Label.objects.filter(project=locked.project).values_list("value", flat=True))
+        labels = {item["label"] for item in spans if isinstance(item.get("label"), str)}
         asked = {item["suggestion"] for item in spans if item.get("suggestion") is not None}
-        suggestions = set(
-            Suggestion.objects.filter(pk__in=asked, document_id=locked.document_id).values_list(
-                "pk", flat=True
-            )
-            if asked
-            else ()
+        locked = lock_open_assignment(
+            assignment.pk,
+            actor=actor,
+            version=version,
+            now=now,
+            labels=labels,
+            suggestions=asked,
         )
+        # The lock brought how many of them exist: all, in the usual case. Only a batch with
+        # an unknown one reads which, to name it.
+        if getattr(locked, "labels_known", 0) != len(labels):
+            labels = set(
+                Label.objects.filter(project=locked.project, value__in=labels).values_list(
+                    "value", flat=True
+                )
+            )
+        suggestions = asked
+        if getattr(locked, "suggestions_known", 0) != len(asked):
+            suggestions = set(
+                Suggestion.objects.filter(pk__in=asked, document_id=locked.document_id).values_list(
+                    "pk", flat=True
+                )
+            )
         created = []
         for index, item in enumerate(spans):
             try:
