@@ -30,6 +30,7 @@ from annotations.selectors.overview import (
 from annotations.selectors.review import (
     assignment_get,
     assignment_review_material,
+    assignments_own,
     assignments_visible,
     evidence_get,
     span_get,
@@ -42,6 +43,7 @@ __all__ = [
     "agreement_for_project",
     "assignment_get",
     "assignment_review_material",
+    "assignments_own",
     "assignments_visible",
     "current_document_agreements",
     "dispute_detail",

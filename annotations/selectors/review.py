@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 
 from annotations.exceptions import NotFound
 from annotations.models import Assignment, EvidenceLink, Membership, Span, Suggestion, Zone
@@ -29,6 +29,21 @@ def assignments_visible(*, user: AnyUser) -> QuerySet[Assignment]:
     return Assignment.objects.filter(
         Q(reviewer_id=user.pk, project_id__in=member_of) | Q(project_id__in=led)
     )
+
+
+def assignments_own(*, user: AnyUser) -> QuerySet[Assignment]:
+    """The caller's own assignments in projects they still belong to (a superuser's anywhere).
+
+    `assignments_visible` narrowed to the caller's own work, said as one EXISTS instead of its
+    two membership subqueries: the lock of every span write runs it, and building and running
+    the narrower query costs about half as much."""
+    if not user.is_authenticated:
+        return Assignment.objects.none()
+    own = Assignment.objects.filter(reviewer_id=user.pk)
+    if getattr(user, "is_superuser", False):
+        return own
+    member = Membership.objects.filter(user_id=user.pk, project_id=OuterRef("project_id"))
+    return own.filter(Exists(member))
 
 
 def _detail_prefetches() -> tuple[str | Prefetch[Any], ...]:

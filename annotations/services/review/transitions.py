@@ -12,7 +12,7 @@ from django.db.models import Exists, OuterRef
 from annotations import clock
 from annotations.exceptions import InvalidInput, NotFound
 from annotations.models import Assignment, AssignmentState, Document, DocumentStatus, Span
-from annotations.selectors import assignments_visible
+from annotations.selectors import assignments_own
 from annotations.services.agreement import agreement_record
 from annotations.services.audit import audit_record
 from annotations.services.review.open_work import check_open
@@ -113,7 +113,7 @@ def _lock_for_transition(assignment: Assignment, *, actor: User) -> tuple[Docume
     no lookup of their own first; only the assignment's id is read. The locked assignment comes
     with `has_spans`, which submitting needs, in the same query.
     """
-    yours = assignments_visible(user=actor).filter(pk=assignment.pk, reviewer_id=actor.pk)
+    yours = assignments_own(user=actor).filter(pk=assignment.pk)
     try:
         document = (
             Document.objects.select_for_update(no_key=True, of=("self",))
