@@ -207,18 +207,9 @@ def _datetime(value: datetime.datetime | None) -> str | None:
     return None if value is None else _DATETIME.to_representation(value)
 
 
-_ZONE_FIELDS = ("id", "kind", "start", "end", "engine", "engine_version")
-_SUGGESTION_FIELDS = (
-    "id",
-    "start",
-    "end",
-    "label",
-    "reason",
-    "confidence",
-    "source_name",
-    "engine",
-    "engine_version",
-)
+# The plain answers carry exactly the serializers' fields, which describe them in the schema.
+_ZONE_FIELDS = tuple(ZoneOutputSerializer.Meta.fields)
+_SUGGESTION_FIELDS = tuple(SuggestionOutputSerializer.Meta.fields)
 
 
 def assignment_data(assignment: Assignment) -> dict[str, Any]:
