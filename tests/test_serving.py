@@ -20,6 +20,7 @@ import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import pytest
 import yaml
@@ -143,7 +144,11 @@ def test_the_preloaded_master_holds_no_database_or_broker_connection(server: str
     with fetch(f"{server}/api/v1/health", timeout=10) as response:  # a worker uses the database
         assert response.status == 200
     master = int(os.environ["_FACTCHECK_TEST_GUNICORN_PID"])
-    assert not tcp_peer_ports(master) & {5432, 6379}
+    services = {
+        urlsplit(os.environ.get(name, "")).port or default
+        for name, default in (("DATABASE_URL", 5432), ("REDIS_URL", 6379))
+    }
+    assert not tcp_peer_ports(master) & services
 
 
 def assert_answers_despite_slow_clients(base: str, port: int, clients: int) -> None:

@@ -46,10 +46,14 @@ def assignments_own(*, user: AnyUser) -> QuerySet[Assignment]:
     return own.filter(Exists(member))
 
 
+def _spans_in_order() -> QuerySet[Span]:
+    """Spans as the review page lists them, each with its evidence."""
+    return Span.objects.order_by("start", "end", "id").prefetch_related("evidence")
+
+
 def _detail_prefetches() -> tuple[str | Prefetch[Any], ...]:
     """What the review page needs with an assignment: zones, suggestions, own spans, evidence."""
-    spans = Span.objects.order_by("start", "end", "id").prefetch_related("evidence")
-    return ("document__zones", "document__suggestions", Prefetch("spans", queryset=spans))
+    return ("document__zones", "document__suggestions", Prefetch("spans", _spans_in_order()))
 
 
 def assignment_review_material(
@@ -70,12 +74,7 @@ def assignment_review_material(
     )
     if new:
         return zones, suggestions, []
-    spans = list(
-        Span.objects.filter(assignment=assignment)
-        .order_by("start", "end", "id")
-        .prefetch_related("evidence")
-    )
-    return zones, suggestions, spans
+    return zones, suggestions, list(_spans_in_order().filter(assignment=assignment))
 
 
 def assignment_get(*, user: AnyUser, assignment_id: int, detail: bool = False) -> Assignment:

@@ -8,6 +8,7 @@ from typing import Any, cast
 
 from django.contrib.auth.models import User
 from django.db import transaction
+from django.db.models import QuerySet
 
 from annotations import clock
 from annotations.exceptions import InvalidInput, NotFound, quoted
@@ -180,21 +181,18 @@ def spans_create(
             labels=labels,
             suggestions=asked,
         )
-        # The lock brought how many of them exist: all, in the usual case. Only a batch with
-        # an unknown one reads which, to name it.
-        if getattr(locked, "labels_known", 0) != len(labels):
-            labels = set(
-                Label.objects.filter(project=locked.project, value__in=labels).values_list(
-                    "value", flat=True
-                )
-            )
-        suggestions = asked
-        if getattr(locked, "suggestions_known", 0) != len(asked):
-            suggestions = set(
-                Suggestion.objects.filter(pk__in=asked, document_id=locked.document_id).values_list(
-                    "pk", flat=True
-                )
-            )
+        labels = _those_that_exist(
+            Label.objects.filter(project=locked.project),
+            "value",
+            labels,
+            counted=getattr(locked, "labels_known", 0),
+        )
+        suggestions = _those_that_exist(
+            Suggestion.objects.filter(document_id=locked.document_id),
+            "pk",
+            asked,
+            counted=getattr(locked, "suggestions_known", 0),
+        )
         created = []
         for index, item in enumerate(spans):
             try:
@@ -232,6 +230,17 @@ def spans_create(
     for span in created:
         span.assignment = locked
     return created
+
+
+def _those_that_exist(
+    rows: QuerySet[Any], column: str, values: set[Any], *, counted: int
+) -> set[Any]:
+    """Which of `values` `rows` has in `column`, given how many of them the lock counted: all
+    of them in the usual case, without a query; only a batch naming an unknown one reads which,
+    to name it."""
+    if counted == len(values):
+        return values
+    return set(rows.filter(**{f"{column}__in": values}).values_list(column, flat=True))
 
 
 def _new_span(
