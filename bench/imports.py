@@ -29,7 +29,13 @@ import psycopg
 
 from bench.corpus import generated_documents
 from bench.review_load import HOST, _free_port, _wait_for, start_gunicorn
-from bench.review_loop import _cpu_seconds, _memory_mb, _pids_named, _process_tree
+from bench.review_loop import (
+    _cpu_seconds,
+    _memory_mb,
+    _pids_named,
+    _process_tree,
+    tree_cpu_seconds,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 WEB_WORKERS = 3  # gunicorn.conf.py's default
@@ -125,6 +131,18 @@ def start_celery(env: dict[str, str]) -> subprocess.Popen[bytes]:
     )
 
 
+def stop_celery(worker: subprocess.Popen[bytes]) -> None:
+    """Stop a worker from `start_celery` warm: its parent alone is told, so the pool children
+    finish the batch in hand instead of dying mid-task with a WorkerLostError; killed if it
+    takes over a minute."""
+    os.kill(worker.pid, signal.SIGTERM)
+    try:
+        worker.wait(timeout=60)
+    except subprocess.TimeoutExpired:
+        os.killpg(worker.pid, signal.SIGKILL)
+        worker.wait(timeout=10)
+
+
 def bench_import_http(documents: int) -> list[Row]:
     """Docs/s of one JSONL upload over HTTP until its job is done; CPU and peak PSS."""
     from django.db import connection
@@ -204,16 +222,9 @@ def bench_import_http(documents: int) -> list[Row]:
     finally:
         stop.set()
         watcher.close()
-        # gunicorn's whole group; Celery's parent alone, for a warm shutdown (its pool children
-        # finish the batch in hand instead of dying mid-task with a WorkerLostError).
         os.killpg(server.pid, signal.SIGTERM)
-        os.kill(worker.pid, signal.SIGTERM)
-        for process in (server, worker):
-            try:
-                process.wait(timeout=60)
-            except subprocess.TimeoutExpired:
-                os.killpg(process.pid, signal.SIGKILL)
-                process.wait(timeout=10)
+        stop_celery(worker)
+        server.wait(timeout=60)
         shutil.rmtree(folder, ignore_errors=True)
     if job["state"] != "done":
         raise RuntimeError(f"the import job failed: {job.get('error')}")
@@ -255,10 +266,7 @@ def bench_import_http(documents: int) -> list[Row]:
 
 
 def _cpu(web: int, worker: int) -> dict[str, float]:
-    return {
-        "web": _cpu_seconds(_process_tree(web), reaped_children_of=web),
-        "celery": _cpu_seconds(_process_tree(worker), reaped_children_of=worker),
-    }
+    return {"web": tree_cpu_seconds(web), "celery": tree_cpu_seconds(worker)}
 
 
 def _our_postgres(watcher: psycopg.Connection[Any]) -> list[int]:

@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import os
-import signal
-import subprocess
-import sys
 import time
 from pathlib import Path
 
 from bench.corpus import generated_documents, generated_text
+from bench.imports import start_celery, stop_celery
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "tests" / "data"
@@ -88,26 +86,7 @@ def bench_end_to_end(documents: int, database_url: str, redis_url: str) -> list[
         "CELERY_QUEUE": queue,
         "LOG_LEVEL": "WARNING",
     }
-    worker = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "factcheck",
-            "worker",
-            "--concurrency",
-            "2",
-            "--loglevel",
-            "WARNING",
-            "--without-mingle",
-            "--without-gossip",
-        ],
-        cwd=ROOT,
-        env=env,
-        start_new_session=True,
-        stdout=subprocess.DEVNULL,
-    )
+    worker = start_celery(env)
     try:
         from factcheck.celery import app
 
@@ -134,8 +113,7 @@ def bench_end_to_end(documents: int, database_url: str, redis_url: str) -> list[
             run__project=project, state=RunState.FAILED
         ).count()
     finally:
-        os.killpg(worker.pid, signal.SIGTERM)
-        worker.wait(30)
+        stop_celery(worker)
     return [
         ("end to end", f"{documents} docs ({size:.1f} MB) import -> 2 Celery workers -> stored",
          f"{elapsed:.1f} s"),

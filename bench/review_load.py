@@ -257,7 +257,7 @@ def bench_review(
     from django.db.models import Count
 
     from annotations.models import Assignment, AssignmentState
-    from bench.review_loop import _web_cpu_seconds
+    from bench.review_loop import tree_cpu_seconds
 
     setup_started = time.perf_counter()
     project_id, tokens = create_project(documents, reviewers)
@@ -280,9 +280,9 @@ def bench_review(
         # figures would mostly measure connection set-up. Its assignments still count below.
         _run_phase(port, tokens, project_id, WARMUP_SECONDS, 0.05)
         for pause in pauses:
-            cpu = _web_cpu_seconds(server.pid)
+            cpu = tree_cpu_seconds(server.pid)
             results, elapsed = _run_phase(port, tokens, project_id, seconds, pause)
-            cpu = _web_cpu_seconds(server.pid) - cpu
+            cpu = tree_cpu_seconds(server.pid) - cpu
             phases.append((pause, results, elapsed, cpu))
     finally:
         os.killpg(server.pid, signal.SIGTERM)

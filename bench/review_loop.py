@@ -176,7 +176,7 @@ def _cpu_seconds(pids: list[int], *, reaped_children_of: int | None = None) -> f
     return total / ticks
 
 
-def _web_cpu_seconds(master: int) -> float:
+def tree_cpu_seconds(master: int) -> float:
     return _cpu_seconds(_process_tree(master), reaped_children_of=master)
 
 
@@ -328,13 +328,13 @@ def _phase(
         postgres = _pids_named("postgres")
         sampler = threading.Thread(target=sample, daemon=True)
         sampler.start()
-        web_cpu, pg_cpu = _web_cpu_seconds(server.pid), _cpu_seconds(postgres)
+        web_cpu, pg_cpu = tree_cpu_seconds(server.pid), _cpu_seconds(postgres)
         jobs = [(port, token, project_id, per, batch, n) for n, token in enumerate(tokens)]
         started = time.perf_counter()
         with multiprocessing.get_context("spawn").Pool(concurrency) as pool:
             results = pool.map(loop_tasks, jobs)
         elapsed = time.perf_counter() - started
-        web_cpu = _web_cpu_seconds(server.pid) - web_cpu
+        web_cpu = tree_cpu_seconds(server.pid) - web_cpu
         pg_cpu = _cpu_seconds(_pids_named("postgres")) - pg_cpu
     finally:
         stop.set()
