@@ -22,13 +22,11 @@ from annotations.services.bulk import bulk_insert
 from annotations.services.jobs import JobStep, JobTicket, _job_take
 from annotations.services.preannotation import dispatch_items
 from tests.factories import DocumentFactory
+from tests.test_jobs import download_lines
 from tests.test_preannotation_worker import isolated_queue  # noqa: F401 - a fixture
 
 pytestmark = pytest.mark.django_db
 LIMIT = 5 * 1024 * 1024
-on_postgres = pytest.mark.skipif(
-    connection.vendor != "postgresql", reason="COPY is PostgreSQL's; SQLite keeps bulk_create"
-)
 
 
 @pytest.fixture(autouse=True)
@@ -50,13 +48,6 @@ def upload(api: Any, team: Any, data: bytes, name: str = "feed.jsonl") -> dict[s
     )
     assert response.status_code == 202, response.content
     return dict(response.json())
-
-
-def download_lines(api: Any, job: dict[str, Any]) -> list[dict[str, Any]]:
-    response = api.get(job["download_url"])
-    assert response.status_code == 200
-    assert response["Content-Disposition"].endswith('import-report.jsonl"')
-    return [json.loads(line) for line in b"".join(response.streaming_content).splitlines()]
 
 
 def test_a_jsonl_file_read_from_disk_gives_what_its_bytes_give(tmp_path: Path) -> None:
@@ -222,7 +213,7 @@ def test_sending_an_import_batch_to_the_workers_marks_it_sent_in_one_update(
         broker.default_channel.queue_purge(isolated_queue)
 
 
-@on_postgres
+@pytest.mark.requires_postgres  # COPY is PostgreSQL's; SQLite keeps bulk_create
 def test_on_postgresql_an_import_batch_is_copied_not_inserted(team: Any) -> None:
     parsed = [
         ParsedDocument(
@@ -252,7 +243,7 @@ def test_on_postgresql_an_import_batch_is_copied_not_inserted(team: Any) -> None
     assert PreannotationItem.objects.filter(document__project=team.project).count() == 300
 
 
-@on_postgres
+@pytest.mark.requires_postgres  # COPY is PostgreSQL's; SQLite keeps bulk_create
 def test_on_postgresql_a_copy_that_meets_a_stored_text_inserts_nothing(team: Any) -> None:
     existing = DocumentFactory(project=team.project)
     rows = [
@@ -268,15 +259,24 @@ def test_on_postgresql_a_copy_that_meets_a_stored_text_inserts_nothing(team: Any
 
 
 def test_an_upload_spilled_to_disk_is_stored_byte_for_byte_and_imported(
-    api: Any, team: Any, settings: Any, jobs_folder: Path
+    api: Any, team: Any, settings: Any, jobs_folder: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # Past this size Django's upload handlers write the file to disk as it arrives, so the
     # web worker never holds it; the job's copy is made from that file by the kernel.
     settings.FILE_UPLOAD_MAX_MEMORY_SIZE = 64 * 1024
+    copied_from: list[str] = []
+    real_copyfile = imports.shutil.copyfile
+
+    def copyfile(source: str, target: Path) -> Any:
+        copied_from.append(source)
+        return real_copyfile(source, target)
+
+    monkeypatch.setattr(imports.shutil, "copyfile", copyfile)
     data = jsonl([f"Report {n}. The minister denied it. " + "word " * 300 for n in range(700)])
     assert len(data) > 1024 * 1024
     job = upload(api, team, data)
     [stored] = (jobs_folder / "uploads").rglob("*.jsonl")
     assert stored.read_bytes() == data
+    assert len(copied_from) == 1  # from Django's temporary file, not through this process
     services.job_run(job_id=job["id"])
     assert api.get(job["url"]).json()["report"]["counts"]["imported"] == 700

@@ -49,6 +49,7 @@ def download_lines(api: Any, job: dict[str, Any]) -> list[dict[str, Any]]:
     """The per-line report of a finished import job, fetched from its `download_url`."""
     response = api.get(job["download_url"])
     assert response.status_code == 200
+    assert response["Content-Disposition"].endswith('import-report.jsonl"')
     return [json.loads(line) for line in b"".join(response.streaming_content).splitlines()]
 
 

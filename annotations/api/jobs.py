@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.http import FileResponse
 from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
@@ -18,6 +20,15 @@ from annotations.models import Job, JobState
 from annotations.selectors import LEAD_ROLES, job_get, job_preannotation_progress, project_role
 from annotations.selectors.jobs import PreannotationProgress
 from annotations.services.jobs import job_result_file
+
+
+class PreannotationProgressSerializer(serializers.Serializer[Any]):
+    """Describes `selectors.job_preannotation_progress` in the schema."""
+
+    total = serializers.IntegerField()
+    done = serializers.IntegerField()
+    failed = serializers.IntegerField()
+    finished = serializers.BooleanField()
 
 
 class JobOutputSerializer(serializers.ModelSerializer[Job]):
@@ -76,7 +87,7 @@ class JobOutputSerializer(serializers.ModelSerializer[Job]):
             return 1.0
         return job.progress_done / job.progress_total if job.progress_total else 0.0
 
-    @extend_schema_field(serializers.DictField(child=serializers.IntegerField(), allow_null=True))
+    @extend_schema_field(PreannotationProgressSerializer(allow_null=True))
     def get_preannotation(self, job: Job) -> PreannotationProgress | None:
         return job_preannotation_progress(job=job)
 

@@ -155,13 +155,13 @@ def dispatch_items(item_ids: Sequence[int], *, sizes: Mapping[int, int] | None =
 
     batches = _batches(item_ids, sizes=sizes)
     PreannotationItem.objects.filter(pk__in=item_ids).update(sent_at=timezone.now())
-    sent = 0
+    batches_sent = 0
     try:
         for batch in batches:
             preannotate_items.apply_async(args=(batch,), priority=BATCH_PRIORITY)
-            sent += 1
+            batches_sent += 1
     except (BrokerError, OSError) as error:
-        unsent = [item_id for batch in batches[sent:] for item_id in batch]
+        unsent = [item_id for batch in batches[batches_sent:] for item_id in batch]
         PreannotationItem.objects.filter(pk__in=unsent, state=RunState.QUEUED).update(sent_at=None)
         logger.warning(
             "Broker unavailable; %d pre-annotation item(s) stay queued: %s", len(unsent), error
