@@ -95,49 +95,21 @@ def create_project(documents: int, reviewers: int) -> tuple[int, list[str]]:
 
 
 def _store_preannotated(batch: list[tuple[Any, Analysis]]) -> None:
-    """Insert the documents, then their zones and suggestions with COPY (millions of rows)."""
-    from django.db import connection
+    """Insert the documents, then their zones and suggestions as the pre-annotation stores
+    them, with COPY (millions of rows)."""
+    from django.db import transaction
 
-    from annotations.models import Document
+    from annotations.services.bulk import bulk_insert
+    from annotations.services.preannotation import engine_rows
 
-    documents = Document.objects.bulk_create([document for document, _ in batch])
-    with connection.cursor() as cursor:
-        with cursor.copy(
-            'COPY annotations_zone (document_id, engine, engine_version, kind, start, "end", '
-            "metadata) FROM STDIN"
-        ) as copy:
-            for document, (_, analysis) in zip(documents, batch, strict=True):
-                for zone in analysis.zones:
-                    copy.write_row(
-                        (
-                            document.pk,
-                            analysis.engine,
-                            analysis.version,
-                            str(zone.kind),
-                            zone.start,
-                            zone.end,
-                            json.dumps(dict(zone.metadata)),
-                        )
-                    )
-        with cursor.copy(
-            'COPY annotations_suggestion (document_id, engine, engine_version, start, "end", '
-            "label, reason, confidence, source_name) FROM STDIN"
-        ) as copy:
-            for document, (_, analysis) in zip(documents, batch, strict=True):
-                for suggestion in analysis.suggestions:
-                    copy.write_row(
-                        (
-                            document.pk,
-                            analysis.engine,
-                            analysis.version,
-                            suggestion.start,
-                            suggestion.end,
-                            str(suggestion.label),
-                            suggestion.reason[:500],
-                            max(0.0, min(1.0, suggestion.confidence)),
-                            (suggestion.source or "")[:300],
-                        )
-                    )
+    with transaction.atomic():
+        documents = bulk_insert([document for document, _ in batch])
+        analyses = [analysis for _, analysis in batch]
+        zones, suggestions = engine_rows(
+            {document.pk: analysis for document, analysis in zip(documents, analyses, strict=True)}
+        )
+        bulk_insert(zones)
+        bulk_insert(suggestions)
 
 
 def _timed_request(

@@ -365,6 +365,40 @@ def _already_annotated(items: Sequence[PreannotationItem]) -> set[int]:
     return done
 
 
+def engine_rows(analyses: Mapping[int, engine.Analysis]) -> tuple[list[Zone], list[Suggestion]]:
+    """The zones and suggestions (unsaved) that store each document's analysis, keyed by the
+    document's id, fitted to the fields' limits."""
+    zones = [
+        Zone(
+            document_id=document_id,
+            engine=analysis.engine,
+            engine_version=analysis.version,
+            kind=str(zone.kind),
+            start=zone.start,
+            end=zone.end,
+            metadata=dict(zone.metadata),
+        )
+        for document_id, analysis in analyses.items()
+        for zone in analysis.zones
+    ]
+    suggestions = [
+        Suggestion(
+            document_id=document_id,
+            engine=analysis.engine,
+            engine_version=analysis.version,
+            start=s.start,
+            end=s.end,
+            label=str(s.label),
+            reason=s.reason[:500],
+            confidence=max(0.0, min(1.0, s.confidence)),
+            source_name=(s.source or "")[:300],
+        )
+        for document_id, analysis in analyses.items()
+        for s in analysis.suggestions
+    ]
+    return zones, suggestions
+
+
 def _replace_engine_output(outputs: dict[int, tuple[engine.Analysis, int]]) -> set[int]:
     """Store each document's analysis as its engine output, unless a newer run already has;
     return the documents stored.
@@ -403,43 +437,10 @@ def _replace_engine_output(outputs: dict[int, tuple[engine.Analysis, int]]) -> s
     Suggestion.objects.filter(document_id__in=storing, engine=name).exclude(
         Exists(Span.objects.filter(suggestion=OuterRef("pk")))
     ).delete()
-    Zone.objects.bulk_create(
-        [
-            Zone(
-                document_id=document_id,
-                engine=analysis.engine,
-                engine_version=analysis.version,
-                kind=str(zone.kind),
-                start=zone.start,
-                end=zone.end,
-                metadata=dict(zone.metadata),
-            )
-            for document_id, analysis in storing.items()
-            for zone in analysis.zones
-        ],
-        batch_size=1000,
-        ignore_conflicts=True,
-    )
-    Suggestion.objects.bulk_create(
-        [
-            Suggestion(
-                document_id=document_id,
-                engine=analysis.engine,
-                engine_version=analysis.version,
-                start=s.start,
-                end=s.end,
-                label=str(s.label),
-                reason=s.reason[:500],
-                confidence=max(0.0, min(1.0, s.confidence)),
-                source_name=(s.source or "")[:300],
-            )
-            for document_id, analysis in storing.items()
-            for s in analysis.suggestions
-        ],
-        batch_size=1000,
-        # A kept suggestion (accepted by a span) that the new output repeats stays as it is.
-        ignore_conflicts=True,
-    )
+    zones, suggestions = engine_rows(storing)
+    Zone.objects.bulk_create(zones, batch_size=1000, ignore_conflicts=True)
+    # A kept suggestion (accepted by a span) that the new output repeats stays as it is.
+    Suggestion.objects.bulk_create(suggestions, batch_size=1000, ignore_conflicts=True)
     for document_id, analysis in storing.items():
         PreannotationOutput.objects.update_or_create(
             document_id=document_id,
